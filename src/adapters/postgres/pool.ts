@@ -1,0 +1,33 @@
+import { readFileSync } from 'node:fs';
+import pg from 'pg';
+import type { Config } from '../../config.ts';
+
+export type Pool = pg.Pool;
+export type PoolClient = pg.PoolClient;
+
+export function createPool(config: Config['postgres'], max = config.poolMax): pg.Pool {
+  const ssl =
+    config.ssl === 'disable'
+      ? undefined
+      : {
+          rejectUnauthorized: config.ssl === 'verify-full',
+          ...(config.caFile && { ca: readFileSync(config.caFile, 'utf8') }),
+        };
+  return new pg.Pool({ connectionString: config.url, max, ...(ssl && { ssl }) });
+}
+
+/** Runs fn in a transaction; rolls back on any error and rethrows it. */
+export async function inTransaction<T>(pool: pg.Pool, fn: (client: pg.PoolClient) => Promise<T>): Promise<T> {
+  const client = await pool.connect();
+  try {
+    await client.query('BEGIN');
+    const result = await fn(client);
+    await client.query('COMMIT');
+    return result;
+  } catch (error) {
+    await client.query('ROLLBACK').catch(() => undefined);
+    throw error;
+  } finally {
+    client.release();
+  }
+}

@@ -1,0 +1,97 @@
+import { SchemaRegistry, SchemaType } from '@kafkajs/confluent-schema-registry';
+import type { Config } from '../config.ts';
+import { valueSubject, type TopicDeclaration } from '../domain/topic.ts';
+import { InputError, TransientError, isRetriable } from '../errors.ts';
+
+export function createRegistry(config: Config['schemaRegistry']): SchemaRegistry {
+  return new SchemaRegistry({
+    host: config.url,
+    ...(config.auth && { auth: { username: config.auth.username, password: config.auth.password } }),
+  });
+}
+
+/** Registers the topic's value schema under `<topic>-value` (idempotent: same schema, same id). */
+export async function registerValueSchema(
+  registry: SchemaRegistry,
+  topic: TopicDeclaration,
+): Promise<number | undefined> {
+  if (topic.value.format !== 'avro') return undefined;
+  const { id } = await registry.register(
+    { type: SchemaType.AVRO, schema: JSON.stringify(topic.value.schema) },
+    { subject: valueSubject(topic) },
+  );
+  return id;
+}
+
+/** The status code of a registry HTTP error, if it is one. */
+function statusOf(error: unknown): number | undefined {
+  const status = (error as { status?: unknown } | null)?.status;
+  return typeof status === 'number' ? status : undefined;
+}
+
+/**
+ * Encodes and decodes topic values in the Confluent wire format (magic byte, schema id, Avro body).
+ * Each topic's schema id is resolved once, by registering its declared schema (a no-op when present).
+ */
+export class TopicCodec {
+  readonly #registry: SchemaRegistry;
+  readonly #ids = new Map<string, Promise<number>>();
+
+  constructor(registry: SchemaRegistry) {
+    this.#registry = registry;
+  }
+
+  async #idFor(topic: TopicDeclaration): Promise<number> {
+    let id = this.#ids.get(topic.name);
+    if (!id) {
+      id = registerValueSchema(this.#registry, topic).then((found) => {
+        if (found === undefined) throw new Error(`${topic.name} has no Avro value schema`);
+        return found;
+      });
+      id.catch(() => this.#ids.delete(topic.name));
+      this.#ids.set(topic.name, id);
+    }
+    return id;
+  }
+
+  async encode(topic: TopicDeclaration, value: unknown): Promise<Buffer | null> {
+    if (value === null) return null;
+    if (topic.value.format === 'raw') {
+      if (!Buffer.isBuffer(value)) throw new TypeError(`${topic.name} carries raw bytes: pass a Buffer`);
+      return value;
+    }
+    if (topic.value.format !== 'avro') throw new Error(`${topic.name}: value schema is not defined yet`);
+    return this.#registry.encode(await this.#idFor(topic), value);
+  }
+
+  /**
+   * Bytes that are not Confluent wire format, or name an unknown schema id, are permanent input errors;
+   * a registry that does not answer is transient (the record is fine, retry later).
+   */
+  async decode(bytes: Buffer): Promise<unknown> {
+    if (bytes.length < 5 || bytes[0] !== 0) {
+      throw new InputError(
+        'STW_DECODE_FAILED',
+        'not in Confluent wire format (magic byte 0 and a schema id)',
+      );
+    }
+    try {
+      return await this.#registry.decode(bytes);
+    } catch (error) {
+      const status = statusOf(error);
+      if (status === 404)
+        throw new InputError(
+          'STW_SCHEMA_UNKNOWN',
+          `schema id ${bytes.readInt32BE(1)} is not registered`,
+          error,
+        );
+      if (status !== undefined && status >= 500) throw new TransientError('schema registry error', error);
+      if (isRetriable(error)) throw new TransientError('schema registry unavailable', error);
+      throw new InputError(
+        'STW_DECODE_FAILED',
+        `cannot decode with schema ${bytes.readInt32BE(1)}: ${(error as Error).message}`,
+        error,
+      );
+    }
+  }
+}

@@ -1,0 +1,117 @@
+import type { SchemaRegistry } from '@kafkajs/confluent-schema-registry';
+import kafkajs, { type Admin } from 'kafkajs';
+import type { TopicDeclaration } from '../domain/topic.ts';
+import { registerValueSchema } from './registry.ts';
+
+// kafkajs is CommonJS and this export is not detected as a named ESM export.
+const { ConfigResourceTypes } = kafkajs;
+
+export type TopicAction = 'created' | 'partitions-added' | 'config-updated' | 'unchanged' | 'refused';
+
+export interface TopicReport {
+  readonly topic: string;
+  readonly actions: readonly TopicAction[];
+  readonly detail?: string;
+  readonly schemaId?: number;
+}
+
+/**
+ * The config a topic gets on this cluster: replication is capped at the broker count (one local broker),
+ * and so is min.insync.replicas, or every acks=all write would fail with NOT_ENOUGH_REPLICAS.
+ */
+export function effectiveSettings(
+  topic: TopicDeclaration,
+  brokers: number,
+): { replicationFactor: number; config: Record<string, string> } {
+  const replicationFactor = Math.max(1, Math.min(topic.replicationFactor, brokers));
+  const config: Record<string, string> = {};
+  for (const [name, value] of Object.entries(topic.config))
+    if (value !== undefined) config[name] = String(value);
+  if (topic.config['min.insync.replicas'] !== undefined) {
+    config['min.insync.replicas'] = String(Math.min(topic.config['min.insync.replicas'], replicationFactor));
+  }
+  return { replicationFactor, config };
+}
+
+/**
+ * Creates or converges every declared topic, idempotently: missing topics are created with their complete
+ * config, partitions are added when the declaration has more (never removed: Kafka cannot, and keys would
+ * move), differing settings are set, and Avro value schemas are registered under `<topic>-value`.
+ */
+export async function applyTopics(
+  admin: Admin,
+  registry: SchemaRegistry | undefined,
+  declared: readonly TopicDeclaration[],
+): Promise<TopicReport[]> {
+  const brokers = (await admin.describeCluster()).brokers.length;
+  const existing = new Set(await admin.listTopics());
+  const present = declared.filter((t) => existing.has(t.name));
+  const metadata = present.length
+    ? await admin.fetchTopicMetadata({ topics: present.map((t) => t.name) })
+    : { topics: [] };
+  const partitionsOf = new Map(metadata.topics.map((t) => [t.name, t.partitions.length]));
+  const configs = present.length
+    ? await admin.describeConfigs({
+        includeSynonyms: false,
+        resources: present.map((t) => ({ type: ConfigResourceTypes.TOPIC, name: t.name })),
+      })
+    : { resources: [] };
+  const configOf = new Map(
+    configs.resources.map((r) => [
+      r.resourceName,
+      new Map(r.configEntries.map((e) => [e.configName, e.configValue])),
+    ]),
+  );
+
+  const reports: TopicReport[] = [];
+  for (const topic of declared) {
+    const { replicationFactor, config } = effectiveSettings(topic, brokers);
+    const actions: TopicAction[] = [];
+    let detail: string | undefined;
+    if (!existing.has(topic.name)) {
+      await admin.createTopics({
+        waitForLeaders: true,
+        topics: [
+          {
+            topic: topic.name,
+            numPartitions: topic.partitions,
+            replicationFactor,
+            configEntries: Object.entries(config).map(([name, value]) => ({ name, value })),
+          },
+        ],
+      });
+      actions.push('created');
+    } else {
+      const current = partitionsOf.get(topic.name) ?? 0;
+      if (current > topic.partitions) {
+        actions.push('refused');
+        detail = `has ${current} partitions, declared ${topic.partitions}: partitions are never decreased (raise the declaration or recreate the topic)`;
+      } else if (current < topic.partitions) {
+        await admin.createPartitions({ topicPartitions: [{ topic: topic.name, count: topic.partitions }] });
+        actions.push('partitions-added');
+      }
+      const live = configOf.get(topic.name) ?? new Map<string, string>();
+      if (Object.entries(config).some(([name, value]) => live.get(name) !== value)) {
+        await admin.alterConfigs({
+          validateOnly: false,
+          resources: [
+            {
+              type: ConfigResourceTypes.TOPIC,
+              name: topic.name,
+              configEntries: Object.entries(config).map(([name, value]) => ({ name, value })),
+            },
+          ],
+        });
+        actions.push('config-updated');
+      }
+    }
+    const schemaId = registry ? await registerValueSchema(registry, topic) : undefined;
+    reports.push({
+      topic: topic.name,
+      actions: actions.length ? actions : ['unchanged'],
+      ...(detail && { detail }),
+      ...(schemaId !== undefined && { schemaId }),
+    });
+  }
+  return reports;
+}

@@ -1,0 +1,198 @@
+import { spawn, type ChildProcess } from 'node:child_process';
+import { setTimeout as sleep } from 'node:timers/promises';
+import type { TestContext } from 'node:test';
+import { migrate } from '../../src/adapters/postgres/migrate.ts';
+import { TopicCodec } from '../../src/adapters/registry.ts';
+import { toAvro } from '../../src/contract/avro.ts';
+import type { ChangeEvent } from '../../src/domain/change-event.ts';
+import { valueSubject, type TopicDeclaration } from '../../src/domain/topic.ts';
+import type { DeadLetter } from '../../src/runtime/dead-letter.ts';
+import { projectRoot } from '../../src/paths.ts';
+import { changes, dlq } from '../../topics/index.ts';
+import {
+  deleteSubject,
+  endpoints,
+  kafkaFor,
+  postgresSchemaFor,
+  registryClient,
+  uniqueName,
+  type KafkaFixture,
+} from './services.ts';
+
+export interface ProcessorChild {
+  readonly child: ChildProcess;
+  readonly exited: Promise<{ code: number | null; signal: NodeJS.Signals | null }>;
+  readonly output: () => string;
+}
+
+/**
+ * Everything a runtime test needs, unique to the test: a PostgreSQL schema with the migrations applied,
+ * input/output/DLQ/retry topics, their registry subjects, and a way to run the counter processor as a
+ * child process (so it can be killed with SIGKILL). All of it is removed after the test.
+ */
+export async function runtimeFixture(t: TestContext, options: { partitions: number }) {
+  const kafka: KafkaFixture = kafkaFor(t);
+  const { pool, schema } = await postgresSchemaFor(t);
+  const databaseUrl = `${endpoints().databaseUrl}?options=${encodeURIComponent(`-c search_path=${schema}`)}`;
+  await migrate({ databaseUrl: endpoints().databaseUrl, schema });
+  await pool.query('CREATE TABLE test_effects (event_id text PRIMARY KEY, urn text NOT NULL)');
+  const names = {
+    name: uniqueName('counter'),
+    group: uniqueName('counter-group'),
+    input: await kafka.topic(options.partitions),
+    output: await kafka.topic(options.partitions),
+    dlq: await kafka.topic(1),
+    retry: await kafka.topic(options.partitions),
+  };
+  const input: TopicDeclaration = { ...changes, name: names.input };
+  const dlqTopic: TopicDeclaration = { ...dlq, name: names.dlq };
+  t.after(async () => {
+    for (const name of [names.input, names.output, names.dlq])
+      await deleteSubject(valueSubject({ ...changes, name }));
+  });
+  const codec = new TopicCodec(registryClient());
+  const producer = await kafka.producer({ idempotent: true });
+  const children: ProcessorChild[] = [];
+  t.after(async () => {
+    for (const { child, exited } of children) {
+      if (child.exitCode === null && child.signalCode === null) child.kill('SIGKILL');
+      await exited;
+    }
+  });
+
+  const env = {
+    ...process.env,
+    KAFKA_BROKERS: endpoints().kafkaBrokers.join(','),
+    SCHEMA_REGISTRY_URL: endpoints().schemaRegistryUrl,
+    ELASTICSEARCH_URL: endpoints().elasticsearchUrl,
+    DATABASE_URL: databaseUrl,
+    REDIS_URL: endpoints().redisUrl,
+    METRICS_PORT: '0',
+    LOG_LEVEL: 'info',
+    KAFKA_SESSION_TIMEOUT_MS: '6000',
+    KAFKA_HEARTBEAT_INTERVAL_MS: '500',
+    STEWARD_FIXTURE: JSON.stringify(names),
+  };
+
+  return {
+    names,
+    pool,
+    input,
+    /** Produces events keyed by URN in batches (never one awaited send per message). */
+    async produce(events: readonly ChangeEvent[]): Promise<void> {
+      for (let i = 0; i < events.length; i += 500) {
+        const slice = events.slice(i, i + 500);
+        const messages = await Promise.all(
+          slice.map(async (e) => ({ key: e.asset.urn, value: await codec.encode(input, toAvro(e)) })),
+        );
+        await producer.send({ topic: input.name, messages });
+      }
+    },
+    async produceRaw(messages: { key: string; value: Buffer }[]): Promise<void> {
+      await producer.send({ topic: input.name, messages });
+    },
+    async encode(value: unknown): Promise<Buffer> {
+      const encoded = await codec.encode(input, value);
+      if (!encoded) throw new Error('null encoding');
+      return encoded;
+    },
+    start(): ProcessorChild {
+      const child = spawn(
+        process.execPath,
+        ['--disable-warning=TimeoutNegativeWarning', 'test/fixtures/run-counter.ts'],
+        {
+          cwd: projectRoot(),
+          env,
+          stdio: ['ignore', 'pipe', 'pipe'],
+        },
+      );
+      let output = '';
+      child.stdout.on('data', (chunk: Buffer) => (output += chunk.toString()));
+      child.stderr.on('data', (chunk: Buffer) => (output += chunk.toString()));
+      const exited = new Promise<{ code: number | null; signal: NodeJS.Signals | null }>((resolve) =>
+        child.once('exit', (code, signal) => resolve({ code, signal })),
+      );
+      const handle = { child, exited, output: () => output };
+      children.push(handle);
+      return handle;
+    },
+    /** Effects rows, ledger rows, and the sum of per-URN counts (over-counts if anything applied twice). */
+    async counts(): Promise<{ effects: number; ledger: number; applications: number }> {
+      const { rows } = await pool.query<{ effects: string; ledger: string; applications: string | null }>(
+        `SELECT (SELECT count(*) FROM test_effects) AS effects,
+                (SELECT count(*) FROM steward_applied_events WHERE processor = $1) AS ledger,
+                (SELECT sum((state->>'count')::bigint) FROM steward_state WHERE processor = $1) AS applications`,
+        [names.name],
+      );
+      const row = rows[0];
+      return {
+        effects: Number(row?.effects),
+        ledger: Number(row?.ledger),
+        applications: Number(row?.applications ?? 0),
+      };
+    },
+    /** Reads the DLQ topic from the beginning until `count` dead letters arrived (or the timeout). */
+    async deadLetters(count: number, timeoutMs = 60_000): Promise<DeadLetter[]> {
+      const consumer = await kafka.consumer();
+      await consumer.subscribe({ topic: dlqTopic.name, fromBeginning: true });
+      // By position: a rebalance of this reader may deliver a record twice; the topic holds it once.
+      const letters = new Map<string, DeadLetter>();
+      const registry = registryClient();
+      await consumer.run({
+        eachMessage: async ({ partition, message }) => {
+          if (message.value)
+            letters.set(
+              `${partition}/${message.offset}`,
+              (await registry.decode(message.value)) as DeadLetter,
+            );
+        },
+      });
+      const deadline = Date.now() + timeoutMs;
+      while (letters.size < count && Date.now() < deadline) await sleep(200);
+      await sleep(500); // anything beyond `count` would show up now
+      await consumer.stop();
+      return [...letters.values()];
+    },
+    /** Messages on the output topic, decoded, once `expectedIds` distinct event ids arrived (or the timeout). */
+    async outputs(expectedIds: number, timeoutMs = 60_000): Promise<{ id: string; count: number }[]> {
+      const consumer = await kafka.consumer();
+      await consumer.subscribe({ topic: names.output, fromBeginning: true });
+      // By position: a rebalance of this reader may deliver a record twice; the topic holds it once.
+      const out = new Map<string, { id: string; count: number }>();
+      const registry = registryClient();
+      await consumer.run({
+        eachBatch: async ({ batch }) => {
+          for (const m of batch.messages) {
+            if (!m.value) continue;
+            out.set(`${batch.partition}/${m.offset}`, {
+              ...((await registry.decode(m.value)) as { id: string; count: number }),
+            });
+          }
+        },
+      });
+      const distinct = (): number => new Set([...out.values()].map((o) => o.id)).size;
+      const deadline = Date.now() + timeoutMs;
+      while (distinct() < expectedIds && Date.now() < deadline) await sleep(500);
+      await consumer.stop();
+      return [...out.values()];
+    },
+  };
+}
+
+/** Polls until `predicate` holds; fails with the last observed value. */
+export async function waitFor<T>(
+  probe: () => Promise<T>,
+  predicate: (value: T) => boolean,
+  timeoutMs: number,
+  what: string,
+): Promise<T> {
+  const deadline = Date.now() + timeoutMs;
+  let last = await probe();
+  while (!predicate(last)) {
+    if (Date.now() > deadline)
+      throw new Error(`timed out waiting for ${what}; last: ${JSON.stringify(last)}`);
+    await sleep(250);
+    last = await probe();
+  }
+  return last;
+}

@@ -1,0 +1,63 @@
+import assert from 'node:assert/strict';
+import { randomBytes } from 'node:crypto';
+import { test } from 'node:test';
+import { toAvro } from '../../src/contract/avro.ts';
+import { upsertEvent } from '../fixtures/events.ts';
+import { failMarker } from '../fixtures/counter-processor.ts';
+import { runtimeFixture, waitFor } from '../helpers/runtime.ts';
+
+test('the runtime should dead-letter every poison record with its reason and apply every valid event exactly once', async (t) => {
+  const fx = await runtimeFixture(t, { partitions: 4 });
+  const valid = Array.from({ length: 10_000 }, (_, i) => upsertEvent(i % 500));
+  const failing = upsertEvent(1, { description: failMarker });
+
+  // Interleave: after every 100 valid events, one undecodable and one contract-invalid record.
+  for (let chunk = 0; chunk < 100; chunk++) {
+    await fx.produce(valid.slice(chunk * 100, chunk * 100 + 100));
+    const bad = upsertEvent(chunk);
+    await fx.produceRaw([
+      { key: bad.asset.urn, value: randomBytes(40) },
+      // Valid Avro, but the id is not a UUID: the contract refuses it.
+      { key: bad.asset.urn, value: await fx.encode(toAvro({ ...bad, id: `not-a-uuid-${chunk}` })) },
+    ]);
+    if (chunk === 50) await fx.produce([failing]);
+  }
+
+  const processor = fx.start();
+  t.after(() => {
+    if (process.exitCode) process.stderr.write(processor.output().slice(-5000));
+  });
+  const counts = await waitFor(
+    () => fx.counts(),
+    (c) => c.effects >= 10_000,
+    180_000,
+    'all valid events applied',
+  );
+  const letters = await fx.deadLetters(201);
+  processor.child.kill('SIGTERM');
+  assert.equal((await processor.exited).code, 0);
+
+  assert.deepEqual(
+    counts,
+    { effects: 10_000, ledger: 10_000, applications: 10_000 },
+    'each valid event applied exactly once',
+  );
+  const byCode = Map.groupBy(letters, (l) => l.errorCode);
+  assert.equal(byCode.get('STW_DECODE_FAILED')?.length, 100);
+  assert.equal(byCode.get('STW_CONTRACT_INVALID')?.length, 100);
+  assert.equal(byCode.get('STW_HANDLER_FAILED')?.length, 1);
+  assert.equal(letters.length, 201);
+  for (const letter of byCode.get('STW_CONTRACT_INVALID') ?? [])
+    assert.match(letter.errorMessage, /\/id: must be a UUID/);
+  const handler = byCode.get('STW_HANDLER_FAILED')?.[0];
+
+  assert.ok(handler);
+  assert.match(handler.errorMessage, /fixture handler failure/);
+  assert.equal(handler.key?.toString(), failing.asset.urn);
+  // The original bytes are kept: the undecodable ones are exactly what was produced (40 random bytes).
+  for (const letter of byCode.get('STW_DECODE_FAILED') ?? []) assert.equal(letter.value?.length, 40);
+  for (const letter of letters) {
+    assert.equal(letter.topic, fx.names.input);
+    assert.equal(letter.group, fx.names.group);
+  }
+});
