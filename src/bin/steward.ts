@@ -1,12 +1,22 @@
 #!/usr/bin/env node
-import { Command } from 'commander';
-import { dependencyChecks } from '../adapters/readiness.ts';
+import { Command, Option } from 'commander';
+import { readDeadLetters, replayDeadLetters } from '../adapters/dead-letters.ts';
+import { createKafka } from '../adapters/kafka.ts';
 import { migrate } from '../adapters/postgres/migrate.ts';
+import { createPool } from '../adapters/postgres/pool.ts';
+import { dependencyChecks } from '../adapters/readiness.ts';
+import { TopicCodec, createRegistry } from '../adapters/registry.ts';
+import { applyTopics } from '../adapters/topics-admin.ts';
 import { ConfigError, loadConfig, redactedConfig, type Config } from '../config.ts';
+import { registryProblems } from '../domain/registry.ts';
+import { FatalError } from '../errors.ts';
 import { startHealthServer } from '../observability/health-server.ts';
 import { createLogger, type Logger } from '../observability/logger.ts';
 import { createMetricsRegistry } from '../observability/metrics.ts';
 import { localStack, up } from '../stack/stack.ts';
+import { processors } from '../../processors/index.ts';
+import { dlq, retry, topics } from '../../topics/index.ts';
+import { runProcessorProcess } from './run-processor.ts';
 
 /** Variables that point Steward at existing servers; with none set, `start` runs the local stack. */
 const endpointVariables = [
@@ -29,6 +39,8 @@ function configOrExit(): Config {
   }
 }
 
+const say = (line: string): void => void process.stdout.write(`${line}\n`);
+
 function untilSignal(logger: Logger): Promise<NodeJS.Signals> {
   return new Promise((resolve) => {
     const stop = (signal: NodeJS.Signals): void => {
@@ -40,9 +52,37 @@ function untilSignal(logger: Logger): Promise<NodeJS.Signals> {
   });
 }
 
+function checkRegistryOrExit(): void {
+  const problems = registryProblems(processors, topics);
+  if (problems.length) {
+    throw new FatalError(
+      'STW_REGISTRY_INVALID',
+      `the processor registry is inconsistent:\n- ${problems.join('\n- ')}`,
+    );
+  }
+}
+
+/** Topics and schemas, idempotently; prints what it did. Returns false when a topic was refused. */
+async function topicsApply(config: Config, logger: Logger): Promise<boolean> {
+  const admin = createKafka(config.kafka, logger).admin();
+  await admin.connect();
+  try {
+    const reports = await applyTopics(admin, createRegistry(config.schemaRegistry), topics);
+    for (const r of reports) {
+      say(
+        `${r.topic.padEnd(24)} ${r.actions.join(', ')}${r.schemaId === undefined ? '' : `  schema id ${r.schemaId}`}${r.detail ? `  (${r.detail})` : ''}`,
+      );
+    }
+    return reports.every((r) => !r.actions.includes('refused'));
+  } finally {
+    await admin.disconnect();
+  }
+}
+
 async function start(): Promise<void> {
   const config = configOrExit();
   const logger = createLogger({ level: config.log.level, name: 'steward' });
+  checkRegistryOrExit();
   const configured = endpointVariables.filter((name) => process.env[name]);
   if (configured.length === 0) {
     logger.info('no endpoints configured: starting the local stack');
@@ -52,6 +92,8 @@ async function start(): Promise<void> {
   }
   const applied = await migrate({ databaseUrl: config.postgres.url });
   logger.info({ applied }, 'migrations applied');
+  if (!(await topicsApply(config, logger)))
+    throw new FatalError('STW_TOPIC_INVALID', 'a topic could not be converged');
   const dependencies = dependencyChecks(config);
   const health = await startHealthServer({
     host: config.api.host,
@@ -64,6 +106,7 @@ async function start(): Promise<void> {
     {
       metrics: `http://${config.api.host}:${health.port}/metrics`,
       readyz: `http://${config.api.host}:${health.port}/readyz`,
+      processors: processors.map((p) => p.name),
     },
     'steward is running; Ctrl-C stops it',
   );
@@ -73,25 +116,138 @@ async function start(): Promise<void> {
 }
 
 const program = new Command('steward').description('Steward: a streaming data-governance pipeline');
+
 program
   .command('start')
   .description(
-    'run Steward locally: the local stack unless endpoints are configured, migrations, then every part',
+    'run Steward locally: the local stack unless endpoints are configured, migrations, topics, then every part',
   )
   .action(start);
+
+program
+  .command('run')
+  .description('run one processor (a member of its consumer group; add instances to scale)')
+  .argument('<processor>', `one of: ${processors.map((p) => p.name).join(', ') || '(none registered yet)'}`)
+  .action(async (name: string) => {
+    const config = configOrExit();
+    checkRegistryOrExit();
+    const entry = processors.find((p) => p.name === name);
+    if (!entry) {
+      process.stderr.write(
+        `unknown processor "${name}"; registered: ${processors.map((p) => p.name).join(', ') || '(none yet)'}\n`,
+      );
+      process.exit(2);
+    }
+    await entry.use((definition) =>
+      runProcessorProcess(definition, { config, dlqTopic: dlq, retryTopic: retry }),
+    );
+  });
+
 program
   .command('migrate')
   .description('apply the PostgreSQL migrations to DATABASE_URL')
   .action(async () => {
-    const config = configOrExit();
-    const applied = await migrate({ databaseUrl: config.postgres.url });
-    process.stdout.write(applied.length ? `applied: ${applied.join(', ')}\n` : 'nothing to apply\n');
+    const applied = await migrate({ databaseUrl: configOrExit().postgres.url });
+    say(applied.length ? `applied: ${applied.join(', ')}` : 'nothing to apply');
   });
+
+const topicsCommand = program.command('topics').description('Kafka topics, as declared in topics/');
+topicsCommand
+  .command('apply')
+  .description('create or converge every declared topic and register its value schema (idempotent)')
+  .action(async () => {
+    const config = configOrExit();
+    const ok = await topicsApply(config, createLogger({ level: 'warn', name: 'steward' }));
+    process.exitCode = ok ? 0 : 1;
+  });
+
+const dlqCommand = program.command('dlq').description('the dead-letter topic');
+const filterOptions = (command: Command, groupRequired = false): Command =>
+  command
+    .addOption(
+      groupRequired
+        ? new Option('--group <group>', 'the consumer group to re-deliver to').makeOptionMandatory()
+        : new Option('--group <group>', 'only dead letters of this consumer group'),
+    )
+    .addOption(new Option('--code <code>', 'only this error code (STW_*)'))
+    .addOption(new Option('--topic <topic>', 'only records from this source topic'))
+    .addOption(new Option('--id <id...>', 'only these dead-letter ids'));
+interface FilterFlags {
+  group?: string;
+  code?: string;
+  topic?: string;
+  id?: string[];
+}
+const toFilter = (flags: FilterFlags) => ({
+  ...(flags.group && { group: flags.group }),
+  ...(flags.code && { code: flags.code }),
+  ...(flags.topic && { topic: flags.topic }),
+  ...(flags.id && { ids: flags.id }),
+});
+
+filterOptions(
+  dlqCommand.command('list').description('list dead letters (reads the topic; commits nothing)'),
+).action(async (flags: FilterFlags) => {
+  const config = configOrExit();
+  const logger = createLogger({ level: 'warn', name: 'steward' });
+  const letters = await readDeadLetters(
+    createKafka(config.kafka, logger),
+    new TopicCodec(createRegistry(config.schemaRegistry)),
+    dlq,
+    toFilter(flags),
+  );
+  for (const l of letters) {
+    say(
+      `${l.id}  ${l.failedAt}  ${l.group}  ${l.errorCode}  ${l.topic}/${l.partition}@${l.offset}  ${l.payloadRef ? `[payload ${l.payloadRef.slice(0, 12)}…] ` : ''}${l.errorMessage.slice(0, 160)}`,
+    );
+  }
+  say(`${letters.length} dead letter(s)`);
+});
+
+filterOptions(
+  dlqCommand
+    .command('replay')
+    .description('re-deliver dead letters to the consumer group that failed them, through the retry topic')
+    .option('--dry-run', 'list what would be replayed'),
+  true,
+).action(async (flags: FilterFlags & { dryRun?: boolean }) => {
+  const config = configOrExit();
+  const logger = createLogger({ level: 'warn', name: 'steward' });
+  const kafka = createKafka(config.kafka, logger);
+  const letters = await readDeadLetters(
+    kafka,
+    new TopicCodec(createRegistry(config.schemaRegistry)),
+    dlq,
+    toFilter(flags),
+  );
+  if (flags.dryRun) {
+    for (const l of letters)
+      say(`would replay ${l.id}  ${l.errorCode}  ${l.topic}/${l.partition}@${l.offset}`);
+    say(`${letters.length} dead letter(s) would be replayed to group ${flags.group ?? ''}`);
+    return;
+  }
+  const pool = createPool(config.postgres, 2);
+  try {
+    const replayed = await replayDeadLetters({ kafka, pool, retry, letters });
+    say(`replayed ${replayed} dead letter(s) to group ${flags.group ?? ''}`);
+  } finally {
+    await pool.end();
+  }
+});
+
 program
   .command('config')
   .description('print the validated configuration, secrets redacted')
   .action(() => {
-    process.stdout.write(`${JSON.stringify(redactedConfig(configOrExit()), null, 2)}\n`);
+    say(JSON.stringify(redactedConfig(configOrExit()), null, 2));
   });
 
-await program.parseAsync();
+try {
+  await program.parseAsync();
+} catch (error) {
+  if (error instanceof FatalError) {
+    process.stderr.write(`${error.code}: ${error.message}\n`);
+    process.exit(2);
+  }
+  throw error;
+}
