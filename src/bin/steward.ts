@@ -13,6 +13,8 @@ import { FatalError } from '../errors.ts';
 import { startHealthServer } from '../observability/health-server.ts';
 import { createLogger, type Logger } from '../observability/logger.ts';
 import { createMetricsRegistry } from '../observability/metrics.ts';
+import { ChangePublisher } from '../producer/publish.ts';
+import { produceFile } from '../producer/produce-file.ts';
 import { localStack, up } from '../stack/stack.ts';
 import { processors } from '../../processors/index.ts';
 import { dlq, retry, topics } from '../../topics/index.ts';
@@ -234,6 +236,32 @@ filterOptions(
     await pool.end();
   }
 });
+
+program
+  .command('produce')
+  .description('validate an NDJSON file of change events and publish it to the input topic, keyed by URN')
+  .requiredOption('--file <path>', 'one change event per line')
+  .option('--skip-invalid', 'send the valid lines even when some are invalid (they are reported)')
+  .action(async (flags: { file: string; skipInvalid?: boolean }) => {
+    const config = configOrExit();
+    const logger = createLogger({ level: 'warn', name: 'steward' });
+    const publisher = new ChangePublisher({
+      kafka: createKafka(config.kafka, logger),
+      codec: new TopicCodec(createRegistry(config.schemaRegistry)),
+      logger,
+    });
+    await publisher.connect();
+    try {
+      const result = await produceFile(flags.file, {
+        publisher,
+        skipInvalid: flags.skipInvalid ?? false,
+        out: say,
+      });
+      process.exitCode = result.rejected ? 1 : 0;
+    } finally {
+      await publisher.disconnect();
+    }
+  });
 
 program
   .command('config')

@@ -65,9 +65,7 @@ async function readNdjson(path: string): Promise<string> {
 export async function produceFile(path: string, options: ProduceFileOptions): Promise<ProduceFileResult> {
   const parsed = parseNdjson(await readNdjson(path));
   const rejected = parsed.problems.length > 0 && !options.skipInvalid;
-  const { result, problems } = rejected
-    ? { result: none, problems: [] }
-    : await publish(options, parsed);
+  const { result, problems } = rejected ? { result: none, problems: [] } : await publish(options, parsed);
   const all = [...parsed.problems, ...problems].sort((a, b) => a.line - b.line);
   for (const problem of all) options.out(formatProblem(problem));
   const invalid = new Set(all.map((p) => p.line)).size;

@@ -8,7 +8,7 @@ import type { ChangeEvent } from '../../src/domain/change-event.ts';
 import { valueSubject, type TopicDeclaration } from '../../src/domain/topic.ts';
 import type { DeadLetter } from '../../src/runtime/dead-letter.ts';
 import { projectRoot } from '../../src/paths.ts';
-import { changes, dlq } from '../../topics/index.ts';
+import { changes, dlq, retry } from '../../topics/index.ts';
 import {
   deleteSubject,
   endpoints,
@@ -71,13 +71,15 @@ export async function runtimeFixture(t: TestContext, options: { partitions: numb
     LOG_LEVEL: 'info',
     KAFKA_SESSION_TIMEOUT_MS: '6000',
     KAFKA_HEARTBEAT_INTERVAL_MS: '500',
-    STEWARD_FIXTURE: JSON.stringify(names),
   };
 
   return {
     names,
     pool,
     input,
+    dlqTopic,
+    retryTopic: { ...retry, name: names.retry },
+    codec,
     /** Produces events keyed by URN in batches (never one awaited send per message). */
     async produce(events: readonly ChangeEvent[]): Promise<void> {
       for (let i = 0; i < events.length; i += 500) {
@@ -96,13 +98,14 @@ export async function runtimeFixture(t: TestContext, options: { partitions: numb
       if (!encoded) throw new Error('null encoding');
       return encoded;
     },
-    start(): ProcessorChild {
+    /** Runs an instance; `overrides` change the fixture (e.g. a "fixed" build with failOn: ''). */
+    start(overrides: { failOn?: string; dlqMaxBytes?: number } = {}): ProcessorChild {
       const child = spawn(
         process.execPath,
         ['--disable-warning=TimeoutNegativeWarning', 'test/fixtures/run-counter.ts'],
         {
           cwd: projectRoot(),
-          env,
+          env: { ...env, STEWARD_FIXTURE: JSON.stringify({ ...names, ...overrides }) },
           stdio: ['ignore', 'pipe', 'pipe'],
         },
       );

@@ -1,12 +1,14 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
+import type { ChangeEvent } from '../../../src/domain/change-event.ts';
 import { formatProblem, parseNdjson } from '../../../src/producer/ndjson.ts';
 import { deleteEvent, fullUpsertEvent, profileEvent } from '../../fixtures/change-events.ts';
 
 const line = (value: unknown): string => JSON.stringify(value);
 const withoutOccurredAt = (): unknown => {
-  const { occurredAt: _, ...rest } = deleteEvent();
-  return rest;
+  const event: Partial<ChangeEvent> = deleteEvent();
+  delete event.occurredAt;
+  return event;
 };
 
 interface Case {
@@ -105,9 +107,6 @@ describe('formatProblem', () => {
   });
 
   it('should name only the line when the problem has no path', () => {
-    assert.equal(
-      formatProblem({ line: 3, path: '', message: 'invalid JSON: x' }),
-      'line 3: invalid JSON: x',
-    );
+    assert.equal(formatProblem({ line: 3, path: '', message: 'invalid JSON: x' }), 'line 3: invalid JSON: x');
   });
 });
