@@ -10,7 +10,7 @@ export const dlq: TopicDeclaration = {
   replicationFactor: 3,
   config: {
     'cleanup.policy': 'delete',
-    'retention.ms': 30 * day,
+    'retention.ms': 7 * day,
     'max.message.bytes': 8 * mebibyte,
     'min.insync.replicas': 2,
   },

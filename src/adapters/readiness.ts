@@ -1,9 +1,9 @@
 import { Client as Elasticsearch } from '@elastic/elasticsearch';
 import { Redis } from 'ioredis';
 import { Kafka, logLevel, type Admin } from 'kafkajs';
-import pg from 'pg';
 import type { Config } from '../config.ts';
 import type { Check } from '../observability/health-server.ts';
+import { createPool } from './postgres/pool.ts';
 
 export interface DependencyChecks {
   readonly checks: Record<'kafka' | 'schemaRegistry' | 'elasticsearch' | 'postgres' | 'redis', Check>;
@@ -27,7 +27,7 @@ export function dependencyChecks(config: Config): DependencyChecks {
     return client;
   };
   const es = new Elasticsearch({ node: config.elasticsearch.url });
-  const pool = new pg.Pool({ connectionString: config.postgres.url, max: 1, connectionTimeoutMillis: 2000 });
+  const pool = createPool(config.postgres, 1);
   const redis = new Redis(config.redis.url, {
     lazyConnect: true,
     maxRetriesPerRequest: 0,

@@ -35,7 +35,9 @@ export async function runProcessorProcess<V, S>(
     processor: processor.name,
   });
   const registry = createMetricsRegistry({ processor: processor.name });
-  const pool = createPool(config.postgres);
+  const pool = createPool(config.postgres, config.postgres.poolMax, (error) =>
+    logger.warn({ err: error }, 'idle PostgreSQL connection failed'),
+  );
   const elasticsearch = new Elasticsearch({ node: config.elasticsearch.url });
   const kafka = createKafka(config.kafka, logger, `${config.kafka.clientId}-${processor.name}`);
   const dependencies = dependencyChecks(config);

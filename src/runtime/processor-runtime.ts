@@ -49,6 +49,8 @@ export interface RuntimeOptions<V, S> {
   };
   /** How old an unpublished outbox row must be before the sweep publishes it (its publisher died). */
   readonly outboxSweepAfterMs: number;
+  /** How often expired ledger, outbox and dead-letter payload rows are pruned (default 10 min). */
+  readonly housekeepingIntervalMs?: number;
 }
 
 export interface RunningProcessor {
@@ -336,11 +338,38 @@ export async function startProcessor<V, S>(options: RuntimeOptions<V, S>): Promi
         Math.max(1000, options.outboxSweepAfterMs / 2),
       ).unref()
     : undefined;
+  // Retention of the runtime's tables: the ledger outlives every redelivery the input topics allow,
+  // published outbox rows a day, originals of dead letters the DLQ topic's own retention.
+  const ledgerHorizonMs =
+    2 *
+    Math.max(
+      ...processor.consumes.map((t) =>
+        t.config['retention.ms'] > 0 ? t.config['retention.ms'] : 7 * 86_400_000,
+      ),
+    );
+  const housekeeping = setInterval(() => {
+    void (async () => {
+      const pruned = {
+        ledger: store ? await store.pruneLedger(ledgerHorizonMs) : 0,
+        outbox: store ? await relay.prune(processor.name, 86_400_000) : 0,
+        deadLetterPayloads:
+          (
+            await options.pool.query(
+              `DELETE FROM steward_dlq_payloads WHERE stored_at < now() - make_interval(secs => $1::double precision / 1000)`,
+              [options.dlqTopic.config['retention.ms']],
+            )
+          ).rowCount ?? 0,
+      };
+      if (pruned.ledger || pruned.outbox || pruned.deadLetterPayloads)
+        log.info(pruned, 'housekeeping pruned expired rows');
+    })().catch((error: unknown) => log.warn({ err: error }, 'housekeeping failed'));
+  }, options.housekeepingIntervalMs ?? 600_000).unref();
   log.info({ consumes: processor.consumes.map((t) => t.name) }, 'processor started');
 
   return {
     async stop() {
       clearInterval(sweeper);
+      clearInterval(housekeeping);
       await consumer.disconnect();
       await producer.disconnect();
       log.info('processor stopped');

@@ -75,6 +75,7 @@ export async function runtimeFixture(t: TestContext, options: { partitions: numb
 
   return {
     names,
+    databaseUrl,
     pool,
     input,
     dlqTopic,
@@ -99,13 +100,16 @@ export async function runtimeFixture(t: TestContext, options: { partitions: numb
       return encoded;
     },
     /** Runs an instance; `overrides` change the fixture (e.g. a "fixed" build with failOn: ''). */
-    start(overrides: { failOn?: string; dlqMaxBytes?: number } = {}): ProcessorChild {
+    start(
+      overrides: { failOn?: string; dlqMaxBytes?: number } = {},
+      extraEnv: Record<string, string> = {},
+    ): ProcessorChild {
       const child = spawn(
         process.execPath,
         ['--disable-warning=TimeoutNegativeWarning', 'test/fixtures/run-counter.ts'],
         {
           cwd: projectRoot(),
-          env: { ...env, STEWARD_FIXTURE: JSON.stringify({ ...names, ...overrides }) },
+          env: { ...env, ...extraEnv, STEWARD_FIXTURE: JSON.stringify({ ...names, ...overrides }) },
           stdio: ['ignore', 'pipe', 'pipe'],
         },
       );
@@ -180,6 +184,17 @@ export async function runtimeFixture(t: TestContext, options: { partitions: numb
       return [...out.values()];
     },
   };
+}
+
+/** The Prometheus text the child serves on its (ephemeral) METRICS_PORT, which it logs when ready. */
+export async function metricsOf(processor: ProcessorChild): Promise<string> {
+  const line = processor
+    .output()
+    .split('\n')
+    .find((l) => l.includes('"metricsPort"'));
+  const port = line ? (JSON.parse(line) as { metricsPort: number }).metricsPort : undefined;
+  if (!port) throw new Error('the processor has not logged its metrics port');
+  return (await fetch(`http://127.0.0.1:${port}/metrics`)).text();
 }
 
 /** Polls until `predicate` holds; fails with the last observed value. */

@@ -4,7 +4,7 @@ import { test } from 'node:test';
 import { toAvro } from '../../src/contract/avro.ts';
 import { upsertEvent } from '../fixtures/events.ts';
 import { failMarker } from '../fixtures/counter-processor.ts';
-import { runtimeFixture, waitFor } from '../helpers/runtime.ts';
+import { metricsOf, runtimeFixture, waitFor } from '../helpers/runtime.ts';
 
 test('the runtime should dead-letter every poison record with its reason and apply every valid event exactly once', async (t) => {
   const fx = await runtimeFixture(t, { partitions: 4 });
@@ -34,6 +34,7 @@ test('the runtime should dead-letter every poison record with its reason and app
     'all valid events applied',
   );
   const letters = await fx.deadLetters(201);
+  const metrics = await metricsOf(processor);
   processor.child.kill('SIGTERM');
   assert.equal((await processor.exited).code, 0);
 
@@ -56,6 +57,14 @@ test('the runtime should dead-letter every poison record with its reason and app
   assert.equal(handler.key?.toString(), failing.asset.urn);
   // The original bytes are kept: the undecodable ones are exactly what was produced (40 random bytes).
   for (const letter of byCode.get('STW_DECODE_FAILED') ?? []) assert.equal(letter.value?.length, 40);
+  // The same story in the processor's own metrics.
+  const sample = (name: string, labels: string): number =>
+    Number(new RegExp(`^${name}\\{[^}]*${labels}[^}]*\\} (\\d+)`, 'm').exec(metrics)?.[1] ?? NaN);
+  assert.equal(sample('steward_events_total', 'outcome="processed"'), 10_000);
+  assert.equal(sample('steward_events_total', 'outcome="dead"'), 201);
+  assert.equal(sample('steward_dlq_total', 'code="STW_DECODE_FAILED"'), 100);
+  assert.match(metrics, /steward_end_to_end_latency_seconds_bucket/);
+  assert.match(metrics, /steward_consumer_lag\{/);
   for (const letter of letters) {
     assert.equal(letter.topic, fx.names.input);
     assert.equal(letter.group, fx.names.group);

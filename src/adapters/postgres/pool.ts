@@ -5,7 +5,16 @@ import type { Config } from '../../config.ts';
 export type Pool = pg.Pool;
 export type PoolClient = pg.PoolClient;
 
-export function createPool(config: Config['postgres'], max = config.poolMax): pg.Pool {
+/**
+ * A pool with TLS per config. An idle connection that breaks (the server restarted, the network cut)
+ * emits 'error' on the pool; unhandled, that would crash the process, so it is reported to `onError`
+ * and the next query reconnects (the runtime retries it as a transient failure).
+ */
+export function createPool(
+  config: Config['postgres'],
+  max = config.poolMax,
+  onError: (error: Error) => void = () => undefined,
+): pg.Pool {
   const ssl =
     config.ssl === 'disable'
       ? undefined
@@ -13,7 +22,14 @@ export function createPool(config: Config['postgres'], max = config.poolMax): pg
           rejectUnauthorized: config.ssl === 'verify-full',
           ...(config.caFile && { ca: readFileSync(config.caFile, 'utf8') }),
         };
-  return new pg.Pool({ connectionString: config.url, max, ...(ssl && { ssl }) });
+  const pool = new pg.Pool({
+    connectionString: config.url,
+    max,
+    connectionTimeoutMillis: 5000,
+    ...(ssl && { ssl }),
+  });
+  pool.on('error', onError);
+  return pool;
 }
 
 /** Runs fn in a transaction; rolls back on any error and rethrows it. */
