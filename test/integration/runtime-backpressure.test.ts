@@ -25,7 +25,7 @@ test('a processor should pause while PostgreSQL is unreachable and resume withou
   await proxy.cut();
   const atCut = await fx.counts();
   await waitFor(
-    async () => processor.output(),
+    () => Promise.resolve(processor.output()),
     (out) => out.includes('pausing partition'),
     60_000,
     'a paused partition',
