@@ -9,7 +9,7 @@
  */
 import type { ChangeEvent, ValueType } from './change-event-schema.ts';
 import type { FieldError } from './field-errors.ts';
-import { UrnError, columnUrn, canonicalizeUrn, parseUrn, type ParsedUrn } from './urn.ts';
+import { UrnError, columnUrnsOf, canonicalizeUrn, parseUrn, type ParsedUrn } from './urn.ts';
 
 /** The sum of every sample's length in one event: 256 Ki characters, 1 MiB even at 4 bytes of UTF-8 each. */
 export const MAX_SAMPLE_CHARS_PER_EVENT = 262_144;
@@ -56,11 +56,22 @@ function duplicateColumns(
 ): FieldError[] {
   const errors: FieldError[] = [];
   const first = new Map<string, number>();
+  let urnOf: ((column: string) => string) | undefined;
+  let datasetError: UrnError | undefined;
+  if (dataset !== undefined) {
+    try {
+      urnOf = columnUrnsOf(dataset);
+    } catch (error) {
+      if (!(error instanceof UrnError)) throw error;
+      datasetError = error;
+    }
+  }
   columns.forEach(({ name }, i) => {
     let key = name;
     if (dataset !== undefined) {
       try {
-        key = columnUrn(dataset, name);
+        if (datasetError) throw datasetError;
+        key = urnOf ? urnOf(name) : name;
       } catch (error) {
         if (!(error instanceof UrnError)) throw error;
         errors.push({ path: `${at}/${i}/name`, message: error.message });

@@ -13,7 +13,7 @@ test('a processor should pause while PostgreSQL is unreachable and resume withou
   proxied.hostname = '127.0.0.1';
   proxied.port = String(proxy.port);
 
-  await fx.produce(Array.from({ length: 6000 }, (_, i) => upsertEvent(i % 300)));
+  await fx.produce(Array.from({ length: 30_000 }, (_, i) => upsertEvent(i % 300)));
   const processor = fx.start({}, { DATABASE_URL: proxied.toString() });
   await waitFor(
     () => fx.counts(),
@@ -37,11 +37,11 @@ test('a processor should pause while PostgreSQL is unreachable and resume withou
   await proxy.restore();
   const final = await waitFor(
     () => fx.counts(),
-    (c) => c.effects >= 6000,
+    (c) => c.effects >= 30_000,
     120_000,
     'every event applied after the return',
   );
-  assert.deepEqual(final, { effects: 6000, ledger: 6000, applications: 6000 });
+  assert.deepEqual(final, { effects: 30_000, ledger: 30_000, applications: 30_000 });
   processor.child.kill('SIGTERM');
   assert.equal((await processor.exited).code, 0, processor.output().slice(-3000));
 });

@@ -35,15 +35,23 @@ export function createPool(
 /** Runs fn in a transaction; rolls back on any error and rethrows it. */
 export async function inTransaction<T>(pool: pg.Pool, fn: (client: pg.PoolClient) => Promise<T>): Promise<T> {
   const client = await pool.connect();
+  // A checked-out client whose connection breaks between two queries emits 'error' (unhandled, it would
+  // crash the process); the next query fails with the same error, which is what the caller acts on.
+  const ignore = (): void => undefined;
+  client.on('error', ignore);
+  let failed = false;
   try {
     await client.query('BEGIN');
     const result = await fn(client);
     await client.query('COMMIT');
     return result;
   } catch (error) {
+    failed = true;
     await client.query('ROLLBACK').catch(() => undefined);
     throw error;
   } finally {
-    client.release();
+    client.off('error', ignore);
+    // After a failure the connection may be broken: discard it rather than hand it to the next caller.
+    client.release(failed);
   }
 }
