@@ -18,7 +18,7 @@ function ensureUser(): void {
     execFileSync('id', ['-u', elasticsearchUser], { stdio: 'ignore' });
   } catch {
     execFileSync(
-      'useradd',
+      systemTool('useradd'),
       ['--system', '--no-create-home', '--shell', '/usr/sbin/nologin', elasticsearchUser],
       {
         stdio: 'inherit',
@@ -28,6 +28,18 @@ function ensureUser(): void {
 }
 
 const asRoot = (): boolean => process.getuid?.() === 0;
+
+/** System tools live in sbin, which a minimal PATH (CI, cron) may lack. */
+function systemTool(name: string): string {
+  const dirs = [...(process.env['PATH'] ?? '').split(':'), '/usr/sbin', '/sbin', '/usr/bin', '/bin'];
+  const found = dirs
+    .filter(Boolean)
+    .map((dir) => join(dir, name))
+    .find((path) => existsSync(path));
+  if (!found)
+    throw new Error(`${name} is needed to run Elasticsearch as an unprivileged user and was not found`);
+  return found;
+}
 
 export function elasticsearchService(home: string): StackService {
   const layout = layoutFor(home, 'elasticsearch');
@@ -87,8 +99,10 @@ export function elasticsearchService(home: string): StackService {
       if (asRoot()) {
         ensureUser();
         for (const dir of [layout.installDir, runDir])
-          await run('chown', ['-R', `${elasticsearchUser}:`, dir]);
-        await run('runuser', ['-u', elasticsearchUser, '--', ...launch], { cwd: layout.installDir });
+          await run(systemTool('chown'), ['-R', `${elasticsearchUser}:`, dir]);
+        await run(systemTool('runuser'), ['-u', elasticsearchUser, '--', ...launch], {
+          cwd: layout.installDir,
+        });
       } else {
         const [command = 'env', ...args] = launch;
         await run(command, args, { cwd: layout.installDir });
