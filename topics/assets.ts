@@ -1,4 +1,5 @@
-import { day, mebibyte, type TopicDeclaration } from '../src/domain/topic.ts';
+import { mebibyte, type TopicDeclaration } from '../src/domain/topic.ts';
+import { compactedState } from './settings.ts';
 
 export const assets: TopicDeclaration = {
   name: 'steward.assets.v1',
@@ -6,14 +7,7 @@ export const assets: TopicDeclaration = {
     "Each asset's current state after metadata-sync merged a change (no sample values); a tombstone when deleted.",
   partitions: 12,
   replicationFactor: 3,
-  config: {
-    'cleanup.policy': 'compact',
-    'retention.ms': -1,
-    'max.message.bytes': 2 * mebibyte,
-    'min.compaction.lag.ms': 60_000,
-    'delete.retention.ms': day,
-    'min.insync.replicas': 2,
-  },
+  config: compactedState(2 * mebibyte),
   key: 'urn',
   value: { format: 'pending', definedBy: 'the catalog issue (metadata-sync)' },
   writers: ['metadata-sync'],

@@ -1,4 +1,5 @@
 import { day, mebibyte, type TopicDeclaration } from '../src/domain/topic.ts';
+import { eventLog } from './settings.ts';
 import { commandSchema } from './schemas/command.ts';
 
 export const commands: TopicDeclaration = {
@@ -7,12 +8,7 @@ export const commands: TopicDeclaration = {
     'Requests (re-evaluate, rescore, mark stale, escalate) addressed to the one processor that owns the state, keyed by URN.',
   partitions: 12,
   replicationFactor: 3,
-  config: {
-    'cleanup.policy': 'delete',
-    'retention.ms': 7 * day,
-    'max.message.bytes': mebibyte,
-    'min.insync.replicas': 2,
-  },
+  config: eventLog(7 * day, mebibyte),
   key: 'urn',
   value: { format: 'avro', schema: commandSchema },
   writers: ['sweeps', 'api'],

@@ -1,4 +1,5 @@
 import { day, mebibyte, type TopicDeclaration } from '../src/domain/topic.ts';
+import { eventLog } from './settings.ts';
 import { deadLetterSchema } from './schemas/dead-letter.ts';
 
 /** Its max message size is above every input topic's, so any original fits with its metadata. */
@@ -8,12 +9,7 @@ export const dlq: TopicDeclaration = {
     'Records a consumer group could not process: original bytes, source position, group and error.',
   partitions: 3,
   replicationFactor: 3,
-  config: {
-    'cleanup.policy': 'delete',
-    'retention.ms': 7 * day,
-    'max.message.bytes': 8 * mebibyte,
-    'min.insync.replicas': 2,
-  },
+  config: eventLog(7 * day, 8 * mebibyte),
   key: 'original',
   value: { format: 'avro', schema: deadLetterSchema },
   writers: ['every processor'],

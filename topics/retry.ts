@@ -1,4 +1,5 @@
 import { day, mebibyte, type TopicDeclaration } from '../src/domain/topic.ts';
+import { eventLog } from './settings.ts';
 
 /**
  * The per-group retry path: `steward dlq replay --group g` re-delivers dead letters here with a header
@@ -10,12 +11,7 @@ export const retry: TopicDeclaration = {
   description: 'Dead letters replayed to the consumer group that failed, as their original bytes.',
   partitions: 12,
   replicationFactor: 3,
-  config: {
-    'cleanup.policy': 'delete',
-    'retention.ms': 7 * day,
-    'max.message.bytes': 8 * mebibyte,
-    'min.insync.replicas': 2,
-  },
+  config: eventLog(7 * day, 8 * mebibyte),
   key: 'original',
   value: { format: 'raw' },
   writers: ['steward dlq replay'],

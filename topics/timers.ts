@@ -1,4 +1,5 @@
 import { day, mebibyte, type TopicDeclaration } from '../src/domain/topic.ts';
+import { eventLog } from './settings.ts';
 import { tickSchema } from './schemas/tick.ts';
 
 export const timers: TopicDeclaration = {
@@ -7,12 +8,7 @@ export const timers: TopicDeclaration = {
     'Scheduler ticks, keyed by job: a (job, slot) takes effect once however many schedulers publish it.',
   partitions: 3,
   replicationFactor: 3,
-  config: {
-    'cleanup.policy': 'delete',
-    'retention.ms': 7 * day,
-    'max.message.bytes': mebibyte,
-    'min.insync.replicas': 2,
-  },
+  config: eventLog(7 * day, mebibyte),
   key: 'job',
   value: { format: 'avro', schema: tickSchema },
   writers: ['scheduler'],
