@@ -1,4 +1,4 @@
-import { execFile, execFileSync } from 'node:child_process';
+import { execFile, execFileSync, spawn } from 'node:child_process';
 import { existsSync, mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
@@ -28,6 +28,24 @@ function ensureUser(): void {
 }
 
 const asRoot = (): boolean => process.getuid?.() === 0;
+
+/**
+ * Runs the launcher (which daemonizes the server with -d and exits) in a session of its own, like the
+ * other stack servers: a Ctrl-C or a kill of the shell's process group that started the stack must not
+ * take Elasticsearch down with it.
+ */
+function launchDaemon(command: string, args: readonly string[], cwd: string): Promise<void> {
+  return new Promise((resolve, reject) => {
+    const child = spawn(command, args, { cwd, detached: true, stdio: ['ignore', 'ignore', 'pipe'] });
+    let stderr = '';
+    child.stderr.on('data', (chunk: Buffer) => (stderr += chunk.toString()));
+    child.once('error', reject);
+    child.once('exit', (code) => {
+      if (code === 0) resolve();
+      else reject(new Error(`the launcher exited with ${code ?? 'a signal'}: ${stderr.slice(-2000)}`));
+    });
+  });
+}
 
 /** System tools live in sbin, which a minimal PATH (CI, cron) may lack. */
 function systemTool(name: string): string {
@@ -100,12 +118,14 @@ export function elasticsearchService(home: string): StackService {
         ensureUser();
         for (const dir of [layout.installDir, runDir])
           await run(systemTool('chown'), ['-R', `${elasticsearchUser}:`, dir]);
-        await run(systemTool('runuser'), ['-u', elasticsearchUser, '--', ...launch], {
-          cwd: layout.installDir,
-        });
+        await launchDaemon(
+          systemTool('runuser'),
+          ['-u', elasticsearchUser, '--', ...launch],
+          layout.installDir,
+        );
       } else {
         const [command = 'env', ...args] = launch;
-        await run(command, args, { cwd: layout.installDir });
+        await launchDaemon(command, args, layout.installDir);
       }
     },
     async healthy() {

@@ -6,6 +6,18 @@ import { upsertEvent } from '../fixtures/events.ts';
 import { failMarker } from '../fixtures/counter-processor.ts';
 import { metricsOf, runtimeFixture, waitFor } from '../helpers/runtime.ts';
 
+/** 40 bytes the runtime cannot decode: a wrong magic byte, or magic 0 with an unknown schema id. */
+function undecodable(i: number): Buffer {
+  const bytes = randomBytes(40);
+  if (i % 2 === 0) {
+    bytes[0] = 0xff;
+  } else {
+    bytes[0] = 0;
+    bytes.writeInt32BE(0x7fff_0000 + i, 1);
+  }
+  return bytes;
+}
+
 test('the runtime should dead-letter every poison record with its reason and apply every valid event exactly once', async (t) => {
   const fx = await runtimeFixture(t, { partitions: 4 });
   const valid = Array.from({ length: 10_000 }, (_, i) => upsertEvent(i % 500));
@@ -16,7 +28,8 @@ test('the runtime should dead-letter every poison record with its reason and app
     await fx.produce(valid.slice(chunk * 100, chunk * 100 + 100));
     const bad = upsertEvent(chunk);
     await fx.produceRaw([
-      { key: bad.asset.urn, value: randomBytes(40) },
+      // Undecodable: half not in the wire format at all, half naming a schema id the registry never issued.
+      { key: bad.asset.urn, value: undecodable(chunk) },
       // Valid Avro, but the id is not a UUID: the contract refuses it.
       { key: bad.asset.urn, value: await fx.encode(toAvro({ ...bad, id: `not-a-uuid-${chunk}` })) },
     ]);
@@ -44,7 +57,8 @@ test('the runtime should dead-letter every poison record with its reason and app
     'each valid event applied exactly once',
   );
   const byCode = Map.groupBy(letters, (l) => l.errorCode);
-  assert.equal(byCode.get('STW_DECODE_FAILED')?.length, 100);
+  assert.equal(byCode.get('STW_DECODE_FAILED')?.length, 50);
+  assert.equal(byCode.get('STW_SCHEMA_UNKNOWN')?.length, 50);
   assert.equal(byCode.get('STW_CONTRACT_INVALID')?.length, 100);
   assert.equal(byCode.get('STW_HANDLER_FAILED')?.length, 1);
   assert.equal(letters.length, 201);
@@ -56,13 +70,19 @@ test('the runtime should dead-letter every poison record with its reason and app
   assert.match(handler.errorMessage, /fixture handler failure/);
   assert.equal(handler.key?.toString(), failing.asset.urn);
   // The original bytes are kept: the undecodable ones are exactly what was produced (40 random bytes).
-  for (const letter of byCode.get('STW_DECODE_FAILED') ?? []) assert.equal(letter.value?.length, 40);
+  for (const letter of [
+    ...(byCode.get('STW_DECODE_FAILED') ?? []),
+    ...(byCode.get('STW_SCHEMA_UNKNOWN') ?? []),
+  ]) {
+    assert.equal(letter.value?.length, 40);
+  }
   // The same story in the processor's own metrics.
   const sample = (name: string, labels: string): number =>
     Number(new RegExp(`^${name}\\{[^}]*${labels}[^}]*\\} (\\d+)`, 'm').exec(metrics)?.[1] ?? NaN);
   assert.equal(sample('steward_events_total', 'outcome="processed"'), 10_000);
   assert.equal(sample('steward_events_total', 'outcome="dead"'), 201);
-  assert.equal(sample('steward_dlq_total', 'code="STW_DECODE_FAILED"'), 100);
+  assert.equal(sample('steward_dlq_total', 'code="STW_DECODE_FAILED"'), 50);
+  assert.equal(sample('steward_dlq_total', 'code="STW_SCHEMA_UNKNOWN"'), 50);
   assert.match(metrics, /steward_end_to_end_latency_seconds_bucket/);
   assert.match(metrics, /steward_consumer_lag\{/);
   for (const letter of letters) {
