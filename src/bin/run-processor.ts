@@ -5,12 +5,13 @@ import { dependencyChecks } from '../adapters/readiness.ts';
 import { TopicCodec, createRegistry } from '../adapters/registry.ts';
 import type { Config } from '../config.ts';
 import type { ProcessorDefinition } from '../domain/processor.ts';
+import { register, type RegisteredProcessor } from '../domain/registry.ts';
 import type { TopicDeclaration } from '../domain/topic.ts';
 import { startHealthServer } from '../observability/health-server.ts';
-import { createLogger } from '../observability/logger.ts';
+import { createLogger, type Logger } from '../observability/logger.ts';
 import { createMetricsRegistry } from '../observability/metrics.ts';
 import { RuntimeMetrics } from '../runtime/metrics.ts';
-import { startProcessor } from '../runtime/processor-runtime.ts';
+import { startProcessor, type RunningProcessor } from '../runtime/processor-runtime.ts';
 
 export interface ProcessOptions {
   readonly config: Config;
@@ -19,27 +20,30 @@ export interface ProcessOptions {
   /** Bound on a graceful stop; past it the process exits non-zero. */
   readonly shutdownTimeoutMs?: number;
   readonly fromBeginning?: boolean;
+  readonly logger?: Logger;
 }
 
 /**
- * Runs one processor as a process: its consumer group member, /metrics, /healthz and /readyz on
- * METRICS_PORT, and a graceful stop on SIGTERM/SIGINT (stop fetching, finish and commit the in-flight
- * batch, leave the group, exit 0) within a bounded time.
+ * Runs processors in this process — one (`steward run <name>`, the production shape: scale by adding
+ * instances) or all of them (`steward start`, for local use) — each a member of its own consumer group,
+ * sharing one PostgreSQL pool, one registry client and one /metrics, /healthz and /readyz server on
+ * METRICS_PORT. SIGTERM/SIGINT stop them gracefully (stop fetching, finish and commit the in-flight
+ * batch, leave the group) and exit 0, within a bounded time.
  */
-export async function runProcessorProcess<V, S>(
-  processor: ProcessorDefinition<V, S>,
+export async function runProcesses(
+  entries: readonly RegisteredProcessor[],
   options: ProcessOptions,
 ): Promise<void> {
   const { config } = options;
-  const logger = createLogger({ level: config.log.level, name: 'steward' }).child({
-    processor: processor.name,
-  });
-  const registry = createMetricsRegistry({ processor: processor.name });
+  const logger = options.logger ?? createLogger({ level: config.log.level, name: 'steward' });
+  const label = entries.length === 1 ? (entries[0]?.name ?? 'steward') : 'steward';
+  const registry = createMetricsRegistry({ process: label });
+  const metrics = new RuntimeMetrics(registry);
   const pool = createPool(config.postgres, config.postgres.poolMax, (error) =>
     logger.warn({ err: error }, 'idle PostgreSQL connection failed'),
   );
   const elasticsearch = new Elasticsearch({ node: config.elasticsearch.url });
-  const kafka = createKafka(config.kafka, logger, `${config.kafka.clientId}-${processor.name}`);
+  const codec = new TopicCodec(createRegistry(config.schemaRegistry));
   const dependencies = dependencyChecks(config);
   const health = await startHealthServer({
     host: config.api.host,
@@ -48,41 +52,62 @@ export async function runProcessorProcess<V, S>(
     checks: dependencies.checks,
     logger,
   });
-  const running = await startProcessor({
-    processor,
-    kafka,
-    codec: new TopicCodec(createRegistry(config.schemaRegistry)),
-    pool,
-    elasticsearch,
-    logger,
-    metrics: new RuntimeMetrics(registry),
-    dlqTopic: options.dlqTopic,
-    retryTopic: options.retryTopic,
-    consumer: {
-      sessionTimeoutMs: config.kafka.sessionTimeoutMs,
-      heartbeatIntervalMs: config.kafka.heartbeatIntervalMs,
-      partitionsConsumedConcurrently: 4,
-      maxBytesPerPartition: 256 * 1024,
-      fromBeginning: options.fromBeginning ?? true,
+  const running: RunningProcessor[] = [];
+  for (const entry of entries) {
+    running.push(
+      await entry.use((processor) =>
+        startProcessor({
+          processor,
+          kafka: createKafka(config.kafka, logger, `${config.kafka.clientId}-${processor.name}`),
+          codec,
+          pool,
+          elasticsearch,
+          logger,
+          metrics,
+          dlqTopic: options.dlqTopic,
+          retryTopic: options.retryTopic,
+          consumer: {
+            sessionTimeoutMs: config.kafka.sessionTimeoutMs,
+            heartbeatIntervalMs: config.kafka.heartbeatIntervalMs,
+            partitionsConsumedConcurrently: 4,
+            maxBytesPerPartition: 256 * 1024,
+            fromBeginning: options.fromBeginning ?? true,
+          },
+          retry: { initialMs: 200, maxMs: 5000, attemptsBeforePause: 5, pauseMs: 10_000 },
+          outboxSweepAfterMs: 10_000,
+        }),
+      ),
+    );
+  }
+  logger.info(
+    {
+      metricsPort: health.port,
+      processors: entries.map((e) => e.name),
+      metrics: `http://${config.api.host}:${health.port}/metrics`,
     },
-    retry: { initialMs: 200, maxMs: 5000, attemptsBeforePause: 5, pauseMs: 10_000 },
-    outboxSweepAfterMs: 10_000,
-  });
-  logger.info({ metricsPort: health.port }, 'ready');
+    'ready',
+  );
 
+  const shutdownTimeoutMs = options.shutdownTimeoutMs ?? 10_000;
   const stop = async (signal: NodeJS.Signals): Promise<void> => {
     logger.info({ signal }, 'stopping');
-    const timeout = setTimeout(() => {
-      logger.error({ timeoutMs: options.shutdownTimeoutMs ?? 10_000 }, 'graceful stop timed out');
+    setTimeout(() => {
+      logger.error({ timeoutMs: shutdownTimeoutMs }, 'graceful stop timed out');
       process.exit(1);
-    }, options.shutdownTimeoutMs ?? 10_000);
-    timeout.unref();
-    await running.stop();
+    }, shutdownTimeoutMs).unref();
+    await Promise.all(running.map((r) => r.stop()));
     await Promise.allSettled([health.close(), dependencies.close(), pool.end(), elasticsearch.close()]);
-    clearTimeout(timeout);
     logger.info('stopped');
     process.exit(0);
   };
   process.once('SIGTERM', (s) => void stop(s));
   process.once('SIGINT', (s) => void stop(s));
+}
+
+/** One processor given by its definition (tests and fixtures that build their own). */
+export function runProcessorProcess<V, S>(
+  processor: ProcessorDefinition<V, S>,
+  options: ProcessOptions,
+): Promise<void> {
+  return runProcesses([register(processor)], options);
 }

@@ -4,21 +4,18 @@ import { readDeadLetters, replayDeadLetters } from '../adapters/dead-letters.ts'
 import { createKafka } from '../adapters/kafka.ts';
 import { migrate } from '../adapters/postgres/migrate.ts';
 import { createPool } from '../adapters/postgres/pool.ts';
-import { dependencyChecks } from '../adapters/readiness.ts';
 import { TopicCodec, createRegistry } from '../adapters/registry.ts';
 import { applyTopics } from '../adapters/topics-admin.ts';
 import { ConfigError, loadConfig, redactedConfig, type Config } from '../config.ts';
 import { registryProblems } from '../domain/registry.ts';
 import { FatalError } from '../errors.ts';
-import { startHealthServer } from '../observability/health-server.ts';
 import { createLogger, type Logger } from '../observability/logger.ts';
-import { createMetricsRegistry } from '../observability/metrics.ts';
 import { ChangePublisher } from '../producer/publish.ts';
 import { produceFile } from '../producer/produce-file.ts';
 import { localStack, up } from '../stack/stack.ts';
 import { processors } from '../../processors/index.ts';
 import { dlq, retry, topics } from '../../topics/index.ts';
-import { runProcessorProcess } from './run-processor.ts';
+import { runProcesses } from './run-processor.ts';
 
 /** Variables that point Steward at existing servers; with none set, `start` runs the local stack. */
 const endpointVariables = [
@@ -42,17 +39,6 @@ function configOrExit(): Config {
 }
 
 const say = (line: string): void => void process.stdout.write(`${line}\n`);
-
-function untilSignal(logger: Logger): Promise<NodeJS.Signals> {
-  return new Promise((resolve) => {
-    const stop = (signal: NodeJS.Signals): void => {
-      logger.info({ signal }, 'stopping');
-      resolve(signal);
-    };
-    process.once('SIGINT', stop);
-    process.once('SIGTERM', stop);
-  });
-}
 
 function checkRegistryOrExit(): void {
   const problems = registryProblems(processors, topics);
@@ -96,25 +82,9 @@ async function start(): Promise<void> {
   logger.info({ applied }, 'migrations applied');
   if (!(await topicsApply(config, logger)))
     throw new FatalError('STW_TOPIC_INVALID', 'a topic could not be converged');
-  const dependencies = dependencyChecks(config);
-  const health = await startHealthServer({
-    host: config.api.host,
-    port: config.metrics.port,
-    registry: createMetricsRegistry({ process: 'steward' }),
-    checks: dependencies.checks,
-    logger,
-  });
-  logger.info(
-    {
-      metrics: `http://${config.api.host}:${health.port}/metrics`,
-      readyz: `http://${config.api.host}:${health.port}/readyz`,
-      processors: processors.map((p) => p.name),
-    },
-    'steward is running; Ctrl-C stops it',
-  );
-  await untilSignal(logger);
-  await health.close();
-  await dependencies.close();
+  // Every registered processor in this one process; Ctrl-C stops them all gracefully.
+  await runProcesses(processors, { config, dlqTopic: dlq, retryTopic: retry, logger });
+  logger.info('steward is running; Ctrl-C stops it');
 }
 
 const program = new Command('steward').description('Steward: a streaming data-governance pipeline');
@@ -140,9 +110,7 @@ program
       );
       process.exit(2);
     }
-    await entry.use((definition) =>
-      runProcessorProcess(definition, { config, dlqTopic: dlq, retryTopic: retry }),
-    );
+    await runProcesses([entry], { config, dlqTopic: dlq, retryTopic: retry });
   });
 
 program
