@@ -1,5 +1,6 @@
 import { mebibyte, type TopicDeclaration } from '../src/domain/topic.ts';
 import { compactedState } from './settings.ts';
+import { assetStateSchema } from './schemas/asset-state.ts';
 
 export const assets: TopicDeclaration = {
   name: 'steward.assets.v1',
@@ -9,7 +10,7 @@ export const assets: TopicDeclaration = {
   replicationFactor: 3,
   config: compactedState(2 * mebibyte),
   key: 'urn',
-  value: { format: 'pending', definedBy: 'the catalog issue (metadata-sync)' },
+  value: { format: 'avro', schema: assetStateSchema },
   writers: ['metadata-sync'],
   readers: ['indexer', 'quality', 'compliance'],
 };

@@ -4,7 +4,7 @@ import { define } from '../../../src/domain/processor.ts';
 import { register, registryProblems } from '../../../src/domain/registry.ts';
 import type { TopicDeclaration } from '../../../src/domain/topic.ts';
 import { processors } from '../../../processors/index.ts';
-import { assets, changes, topics } from '../../../topics/index.ts';
+import { changes, quality, topics } from '../../../topics/index.ts';
 
 const processor = (
   name: string,
@@ -50,7 +50,7 @@ describe('registryProblems', () => {
   });
 
   it('should refuse a processor that writes a topic whose schema is pending', () => {
-    const problems = registryProblems([processor('a', 'g', [changes], [assets])], topics);
+    const problems = registryProblems([processor('a', 'g', [changes], [quality])], topics);
     assert.match(problems.join('\n'), /value schema is pending/);
   });
 

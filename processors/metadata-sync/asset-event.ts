@@ -1,0 +1,116 @@
+/**
+ * The value metadata-sync emits on the assets topic (topics/schemas/asset-state.ts): an asset's current
+ * state, flat and Avro-shaped (every optional field present, null when unknown). Pure: no clock, no I/O.
+ * Profiles are copied as statistics only (the state never holds samples, and the columns are copied
+ * field by field here as well).
+ */
+import type { AssetState } from './aspects.ts';
+import { toAssetRecord } from './record.ts';
+
+/** metadata-sync's state per URN (jsonb): the merged asset and the version of its current schema. */
+export type SyncState = {
+  readonly asset: AssetState;
+  /** The version of the newest schema_versions row; 0 until columns are first reported. */
+  readonly schemaVersion: number;
+};
+
+export type AssetEventColumn = {
+  readonly name: string;
+  readonly type: string;
+  readonly nullable: boolean | null;
+  readonly description: string | null;
+  readonly tags: readonly string[];
+  readonly ordinal: number | null;
+  readonly primaryKey: boolean | null;
+  readonly unique: boolean | null;
+};
+
+export type AssetEventProfile = {
+  readonly rowCount: number | null;
+  readonly profiledAt: string;
+  readonly sampleSize: number | null;
+  readonly columns: readonly {
+    readonly name: string;
+    readonly nullCount: number | null;
+    readonly distinctCount: number | null;
+    readonly min: string | null;
+    readonly max: string | null;
+    readonly valueType: string;
+  }[];
+};
+
+/** The Avro record `steward.v1.AssetState`. */
+export type AssetEvent = {
+  readonly urn: string;
+  readonly revision: number;
+  readonly deleted: boolean;
+  readonly placeholder: boolean;
+  readonly platform: string;
+  readonly instance: string;
+  readonly type: string;
+  readonly name: string;
+  readonly qualifiedName: string;
+  readonly description: string | null;
+  readonly owners: readonly string[];
+  readonly tags: readonly string[];
+  readonly columns: readonly AssetEventColumn[];
+  readonly schemaVersion: number | null;
+  readonly schemaFingerprint: string | null;
+  readonly lastModifiedAt: string | null;
+  readonly profile: AssetEventProfile | null;
+  readonly updatedAt: string;
+};
+
+function eventProfile(state: AssetState): AssetEventProfile | null {
+  const profile = state.aspects.profile;
+  if (profile === undefined) return null;
+  return {
+    rowCount: profile.rowCount,
+    profiledAt: profile.profiledAt,
+    sampleSize: profile.sampleSize ?? null,
+    columns: profile.columns.map(({ name, nullCount, distinctCount, min, max, valueType }) => ({
+      name,
+      nullCount,
+      distinctCount,
+      min,
+      max,
+      valueType,
+    })),
+  };
+}
+
+/** The assets-topic value of a state (owners and tags with stewards' curation applied, as in `assets`). */
+export function toAssetEvent(state: SyncState): AssetEvent {
+  const { asset, schemaVersion } = state;
+  const record = toAssetRecord(asset);
+  const columns = asset.aspects.schema?.columns ?? [];
+  return {
+    urn: record.urn,
+    revision: record.revision,
+    deleted: record.deleted,
+    placeholder: record.placeholder,
+    platform: record.platform,
+    instance: record.instance,
+    type: record.type,
+    name: record.name,
+    qualifiedName: record.qualified_name,
+    description: record.description,
+    owners: [...record.owners],
+    tags: [...record.tags],
+    columns: columns.map((c) => ({
+      name: c.name,
+      type: c.type,
+      nullable: c.nullable,
+      description: c.description,
+      tags: [...c.tags],
+      ordinal: c.ordinal ?? null,
+      primaryKey: c.primaryKey ?? null,
+      unique: c.unique ?? null,
+    })),
+    schemaVersion: schemaVersion > 0 ? schemaVersion : null,
+    schemaFingerprint: record.schema_fingerprint,
+    lastModifiedAt: record.last_modified_at,
+    profile: eventProfile(asset),
+    updatedAt: record.updated_stamp.occurredAt,
+  };
+}

@@ -1,0 +1,275 @@
+import assert from 'node:assert/strict';
+import { randomUUID } from 'node:crypto';
+import { setTimeout as sleep } from 'node:timers/promises';
+import { test } from 'node:test';
+import pg from 'pg';
+import { Registry } from 'prom-client';
+import { migrate } from '../../src/adapters/postgres/migrate.ts';
+import { TopicCodec } from '../../src/adapters/registry.ts';
+import { toAvro } from '../../src/contract/avro.ts';
+import type { AssetColumn, ChangeEvent } from '../../src/domain/change-event.ts';
+import { valueSubject, type TopicDeclaration } from '../../src/domain/topic.ts';
+import { createLogger } from '../../src/observability/logger.ts';
+import { RuntimeMetrics } from '../../src/runtime/metrics.ts';
+import { startProcessor } from '../../src/runtime/processor-runtime.ts';
+import type { AssetEvent } from '../../processors/metadata-sync/asset-event.ts';
+import { mergeChange, type AssetState } from '../../processors/metadata-sync/merge.ts';
+import { metadataSync } from '../../processors/metadata-sync/processor.ts';
+import { assets, changes, dlq, retry } from '../../topics/index.ts';
+import { upsertEvent } from '../fixtures/events.ts';
+import { samplesInPostgres } from '../helpers/leaks.ts';
+import { waitFor } from '../helpers/runtime.ts';
+import {
+  deleteSubject,
+  endpoints,
+  kafkaFor,
+  postgresSchemaFor,
+  registryClient,
+} from '../helpers/services.ts';
+
+const ASSETS = 50;
+const minute = (n: number): string => new Date(Date.UTC(2024, 5, 1, 0, n)).toISOString();
+const column = (name: string, type: string, nullable: boolean): AssetColumn => ({
+  name,
+  type,
+  nullable,
+  description: null,
+  tags: [],
+});
+const v1 = [
+  { ...column('id', 'bigint', false), ordinal: 1, primaryKey: true },
+  column('email', 'text', true),
+];
+/** a % 5 == 0: email dropped, phone added (breaking); a % 5 == 1: phone added (not breaking). */
+const changedColumns = (a: number): AssetColumn[] | undefined =>
+  a % 5 === 0
+    ? [v1[0] ?? column('id', 'bigint', false), column('phone', 'text', true)]
+    : a % 5 === 1
+      ? [...v1, column('phone', 'text', true)]
+      : undefined;
+const finallyDeleted = (a: number): boolean => a % 4 === 0 && a % 8 !== 0;
+
+/** ~300 events over 50 assets, in the order they are produced (per URN, the order of the partition). */
+function scenario(): { events: ChangeEvent[]; samples: string[] } {
+  const events: ChangeEvent[] = [];
+  const samples: string[] = [];
+  const at = (e: ChangeEvent, n: number): ChangeEvent => ({ ...e, id: randomUUID(), occurredAt: minute(n) });
+  /** The asset's identity, no columns: what a profile or a delete carries. */
+  const identity = (a: number, change: Partial<ChangeEvent['asset']> = {}): ChangeEvent['asset'] => {
+    const asset = { ...upsertEvent(a).asset, ...change };
+    delete asset.columns;
+    return asset;
+  };
+  const profile = (a: number, n: number, rowCount: number): ChangeEvent => {
+    const sample = `secret-${a}-${n}@example.org`;
+    samples.push(sample);
+    return {
+      ...upsertEvent(a),
+      id: randomUUID(),
+      kind: 'profile',
+      occurredAt: minute(n),
+      asset: identity(a),
+      profile: {
+        rowCount,
+        profiledAt: minute(n),
+        columns: [
+          {
+            name: 'email',
+            nullCount: 0,
+            distinctCount: 9,
+            min: null,
+            max: null,
+            valueType: 'string',
+            samples: [sample],
+          },
+        ],
+      },
+    };
+  };
+  for (let a = 0; a < ASSETS; a++) {
+    const first = at(upsertEvent(a, { columns: v1, owners: [`team-${a % 5}`], tags: ['base'] }), 0);
+    const second = at(upsertEvent(a, { columns: v1, owners: [`owner-${a}`], tags: ['base'] }), 10);
+    events.push(first, second, profile(a, 20, 2000 + a));
+    const changed = changedColumns(a);
+    if (changed)
+      events.push(at(upsertEvent(a, { columns: changed, owners: [`owner-${a}`], tags: ['base'] }), 30));
+    if (a % 4 === 0)
+      events.push({
+        ...at(upsertEvent(a), 40),
+        kind: 'delete',
+        asset: identity(a, { description: null, owners: [], tags: [] }),
+      });
+    if (!finallyDeleted(a))
+      events.push(
+        at(upsertEvent(a, { columns: changed ?? v1, owners: [`owner-${a}`], tags: ['final'] }), 60),
+      );
+    if (a % 3 === 0) events.push(profile(a, 5, 1), first); // a late profile, and a duplicate
+    if (a % 2 === 0) events.push(second); // a duplicate
+  }
+  return { events, samples };
+}
+
+/** The expected final state of each URN: the pure merge folded in produce order (duplicates skipped). */
+function expected(events: readonly ChangeEvent[]): Map<string, AssetState> {
+  const states = new Map<string, AssetState>();
+  const seen = new Set<string>();
+  for (const e of events) {
+    if (seen.has(e.id)) continue;
+    seen.add(e.id);
+    states.set(e.asset.urn, mergeChange(states.get(e.asset.urn), e).state);
+  }
+  return states;
+}
+
+test('metadata-sync should leave PostgreSQL and the assets topic in the expected state', async (t) => {
+  const kafka = kafkaFor(t);
+  const { pool, schema } = await postgresSchemaFor(t);
+  await migrate({ databaseUrl: endpoints().databaseUrl, schema });
+  const named = async (base: TopicDeclaration, partitions: number): Promise<TopicDeclaration> => ({
+    ...base,
+    name: await kafka.topic(partitions),
+  });
+  const input = await named(changes, 4);
+  const output = await named(assets, 4);
+  const dlqTopic = await named(dlq, 1);
+  const retryTopic = await named(retry, 4);
+  t.after(async () => {
+    for (const topic of [input, output, dlqTopic]) await deleteSubject(valueSubject(topic));
+  });
+  const processorPool = new pg.Pool({
+    connectionString: `${endpoints().databaseUrl}?options=${encodeURIComponent(`-c search_path=${schema}`)}`,
+    max: 4,
+  });
+  const codec = new TopicCodec(registryClient());
+  const running = await startProcessor({
+    processor: metadataSync({ input, output }),
+    kafka: kafka.kafka,
+    codec,
+    pool: processorPool,
+    logger: createLogger({ level: 'warn', name: 'test' }),
+    metrics: new RuntimeMetrics(new Registry()),
+    dlqTopic,
+    retryTopic,
+    consumer: {
+      sessionTimeoutMs: 6000,
+      heartbeatIntervalMs: 500,
+      partitionsConsumedConcurrently: 4,
+      maxBytesPerPartition: 256 * 1024,
+      fromBeginning: true,
+    },
+    retry: { initialMs: 200, maxMs: 2000, attemptsBeforePause: 5, pauseMs: 2000 },
+    outboxSweepAfterMs: 10_000,
+  });
+  let stopped: Promise<void> | undefined;
+  const stop = async (): Promise<void> => {
+    stopped ??= running.stop().finally(() => processorPool.end());
+    await stopped;
+  };
+  t.after(stop);
+  try {
+    const { events, samples } = scenario();
+    const distinct = new Set(events.map((e) => e.id)).size;
+    assert.ok(events.length >= 280, `${events.length} events`);
+    const producer = await kafka.producer({ idempotent: true });
+    const messages = await Promise.all(
+      events.map(async (e) => ({ key: e.asset.urn, value: await codec.encode(input, toAvro(e)) })),
+    );
+    await producer.send({ topic: input.name, messages });
+
+    const ledger = async (): Promise<number> =>
+      Number(
+        (
+          await pool.query<{ n: string }>(
+            `SELECT count(*) AS n FROM steward_applied_events WHERE processor = 'metadata-sync'`,
+          )
+        ).rows[0]?.n,
+      );
+    await waitFor(ledger, (n) => n >= distinct, 90_000, 'every event in the ledger');
+    await sleep(500);
+    assert.equal(await ledger(), distinct, 'each distinct event once in the ledger');
+
+    const want = expected(events);
+    const { rows } = await pool.query<{
+      urn: string;
+      name: string;
+      owners: string[];
+      tags: string[];
+      deleted: boolean;
+      revision: string;
+      schema_version: number | null;
+    }>('SELECT urn, name, owners, tags, deleted, revision, schema_version FROM assets');
+    assert.equal(rows.length, ASSETS);
+    const byUrn = new Map(rows.map((r) => [r.urn, r]));
+    for (let a = 0; a < ASSETS; a++) {
+      const urn = upsertEvent(a).asset.urn;
+      const row = byUrn.get(urn) ?? assert.fail(`no row for ${urn}`);
+      const context = `asset ${a}`;
+      assert.equal(row.deleted, finallyDeleted(a), context);
+      assert.equal(row.name, `t${a}`, context);
+      assert.deepEqual(row.owners, [`owner-${a}`], context);
+      assert.deepEqual(row.tags, finallyDeleted(a) ? ['base'] : ['final'], context);
+      assert.equal(Number(row.revision), want.get(urn)?.revision, context);
+      assert.equal(row.schema_version, changedColumns(a) ? 2 : 1, context);
+    }
+
+    const versions = await pool.query<{ urn: string; version: number; breaking: boolean }>(
+      'SELECT urn, version, breaking FROM schema_versions ORDER BY urn, version',
+    );
+    const changedCount = [...Array(ASSETS).keys()].filter((a) => changedColumns(a)).length;
+    assert.equal(versions.rows.length, ASSETS + changedCount);
+    for (let a = 0; a < ASSETS; a++) {
+      const urn = upsertEvent(a).asset.urn;
+      const mine = versions.rows.filter((v) => v.urn === urn);
+      const verdicts = changedColumns(a) ? [false, a % 5 === 0] : [false];
+      assert.deepEqual(
+        mine.map((v) => [v.version, v.breaking]),
+        verdicts.map((b, i) => [i + 1, b]),
+        `asset ${a}`,
+      );
+    }
+    assert.deepEqual(await samplesInPostgres(pool, schema, samples), []);
+
+    // The assets topic: the last record per URN is the tombstone or the newest state.
+    const last = new Map<string, { offset: bigint; value: Buffer | null }>();
+    const consumer = await kafka.consumer();
+    await consumer.subscribe({ topic: output.name, fromBeginning: true });
+    await consumer.run({
+      eachMessage: async ({ message }) => {
+        const key = message.key?.toString() ?? '';
+        const offset = BigInt(message.offset);
+        if ((last.get(key)?.offset ?? -1n) < offset) last.set(key, { offset, value: message.value });
+        await Promise.resolve();
+      },
+    });
+    const registry = registryClient();
+    const decodeLast = async (urn: string): Promise<AssetEvent | null | undefined> => {
+      const record = last.get(urn);
+      if (!record) return undefined;
+      return record.value === null ? null : ((await registry.decode(record.value)) as AssetEvent);
+    };
+    const settled = async (): Promise<string[]> => {
+      const pending: string[] = [];
+      for (const [urn, state] of want) {
+        const value = await decodeLast(urn);
+        const done = state.aspects.deletion?.deleted ? value === null : value?.revision === state.revision;
+        if (!done) pending.push(urn);
+      }
+      return pending;
+    };
+    await waitFor(settled, (pending) => pending.length === 0, 60_000, 'the last state of every URN');
+    await consumer.stop();
+    for (let a = 0; a < ASSETS; a++) {
+      const value = await decodeLast(upsertEvent(a).asset.urn);
+      if (finallyDeleted(a)) assert.equal(value, null, `asset ${a}`);
+      else {
+        assert.equal(value?.name, `t${a}`);
+        assert.deepEqual(value.owners, [`owner-${a}`]);
+        assert.equal(value.schemaVersion, changedColumns(a) ? 2 : 1);
+        assert.equal(value.profile?.rowCount, 2000 + a, 'the late profile does not win');
+        assert.equal(JSON.stringify(value).includes('secret-'), false);
+      }
+    }
+  } finally {
+    await stop();
+  }
+});
