@@ -1,9 +1,23 @@
+import { aliasName } from '../src/domain/asset-document.ts';
 import { register, type RegisteredProcessor } from '../src/domain/registry.ts';
+import { indexer } from './indexer/processor.ts';
 import { metadataSync } from './metadata-sync/processor.ts';
+
+export interface RegistryOptions {
+  /** config.elasticsearch.indexPrefix: the indexer writes through the alias `<prefix>-assets`. */
+  readonly indexPrefix?: string;
+}
 
 /**
  * Every processor Steward runs, listed explicitly (no registration by import side effect). Start-up checks
  * this list against topics/ and refuses to run, naming the fix, when it is inconsistent. Each processor
  * lands with its own issue: metadata-sync and indexer (catalog), compliance and quality, notifier, sweeps.
+ * Options that come from config at run time (the index prefix) are arguments here.
  */
-export const processors: readonly RegisteredProcessor[] = [register(metadataSync())];
+export function processorsFor(options: RegistryOptions = {}): readonly RegisteredProcessor[] {
+  const prefix = options.indexPrefix ?? 'steward';
+  return [register(metadataSync()), register(indexer(undefined, aliasName(prefix)))];
+}
+
+/** The registry with default options (index prefix `steward`). */
+export const processors: readonly RegisteredProcessor[] = processorsFor();

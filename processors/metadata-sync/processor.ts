@@ -2,13 +2,15 @@
  * metadata-sync: merges each change event into its asset's state (merge.ts) and, when something changed,
  * writes in one PostgreSQL transaction with the state and the ledger: the asset's flat row (`assets`), a
  * schema version with its diff when the columns changed (`schema_versions`), and an outbox row that the
- * runtime relays to the assets topic after the commit (the AssetState, or a tombstone once deleted).
+ * runtime relays to the assets topic after the commit (the AssetState; once deleted, the deleted
+ * AssetState with its revision, then a tombstone so compaction drops the key).
  * A duplicate or stale event changes nothing: no state, no rows, no emit. `handle` is pure.
  */
 import { acceptChangeEvent } from '../../src/contract/accept.ts';
 import type { ChangeEvent } from '../../src/domain/change-event.ts';
 import {
   define,
+  type Emit,
   type HandleResult,
   type InputEvent,
   type ProcessorDefinition,
@@ -82,14 +84,13 @@ export function handleChange(
   const rows = [assetRow(next)];
   const version = merged.schemaChanged ? schemaVersionRow(state, next, event.value) : undefined;
   if (version) rows.push(version);
-  const deleted = toAssetRecord(next.asset).deleted;
-  return {
-    state: next,
-    effects: {
-      rows,
-      emit: [{ topic: output, key: next.asset.urn, value: deleted ? null : toAssetEvent(next) }],
-    },
-  };
+  const value = toAssetEvent(next);
+  const key = next.asset.urn;
+  // A delete emits the deleted state first, so readers learn the revision it was deleted at (the indexer
+  // deletes the document at that version and refuses older ones), then the tombstone for compaction.
+  const emit: Emit[] = [{ topic: output, key, value }];
+  if (value.deleted) emit.push({ topic: output, key, value: null });
+  return { state: next, effects: { rows, emit } };
 }
 
 /** The processor; tests bind it to copies of the topics with unique names. */

@@ -1,5 +1,6 @@
 import { Client as Elasticsearch } from '@elastic/elasticsearch';
 import { createKafka } from '../adapters/kafka.ts';
+import { prepareIndexer } from '../adapters/elasticsearch/asset-index.ts';
 import { createPool } from '../adapters/postgres/pool.ts';
 import { dependencyChecks } from '../adapters/readiness.ts';
 import { TopicCodec, createRegistry } from '../adapters/registry.ts';
@@ -52,6 +53,11 @@ export async function runProcesses(
     checks: dependencies.checks,
     logger,
   });
+  // The indexer writes through the asset alias: create the template, first index and alias before any
+  // write, or Elasticsearch would auto-create a concrete index under the alias's name.
+  if (entries.some((entry) => entry.name === 'indexer')) {
+    await prepareIndexer(elasticsearch, config.elasticsearch.indexPrefix);
+  }
   const running: RunningProcessor[] = [];
   for (const entry of entries) {
     running.push(

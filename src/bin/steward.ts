@@ -7,13 +7,13 @@ import { createPool } from '../adapters/postgres/pool.ts';
 import { TopicCodec, createRegistry } from '../adapters/registry.ts';
 import { applyTopics } from '../adapters/topics-admin.ts';
 import { ConfigError, loadConfig, redactedConfig, type Config } from '../config.ts';
-import { registryProblems } from '../domain/registry.ts';
+import { registryProblems, type RegisteredProcessor } from '../domain/registry.ts';
 import { FatalError } from '../errors.ts';
 import { createLogger, type Logger } from '../observability/logger.ts';
 import { ChangePublisher } from '../producer/publish.ts';
 import { produceFile } from '../producer/produce-file.ts';
 import { localStack, up } from '../stack/stack.ts';
-import { processors } from '../../processors/index.ts';
+import { processors as defaultRegistry, processorsFor } from '../../processors/index.ts';
 import { dlq, retry, topics } from '../../topics/index.ts';
 import { runProcesses } from './run-processor.ts';
 
@@ -40,7 +40,12 @@ function configOrExit(): Config {
 
 const say = (line: string): void => void process.stdout.write(`${line}\n`);
 
-function checkRegistryOrExit(): void {
+/** The registry for this deployment: names are fixed, the index alias follows ELASTICSEARCH_INDEX_PREFIX. */
+function registryFor(config: Config): readonly RegisteredProcessor[] {
+  return processorsFor({ indexPrefix: config.elasticsearch.indexPrefix });
+}
+
+function checkRegistryOrExit(processors: readonly RegisteredProcessor[]): void {
   const problems = registryProblems(processors, topics);
   if (problems.length) {
     throw new FatalError(
@@ -70,7 +75,8 @@ async function topicsApply(config: Config, logger: Logger): Promise<boolean> {
 async function start(): Promise<void> {
   const config = configOrExit();
   const logger = createLogger({ level: config.log.level, name: 'steward' });
-  checkRegistryOrExit();
+  const processors = registryFor(config);
+  checkRegistryOrExit(processors);
   const configured = endpointVariables.filter((name) => process.env[name]);
   if (configured.length === 0) {
     logger.info('no endpoints configured: starting the local stack');
@@ -99,10 +105,11 @@ program
 program
   .command('run')
   .description('run one processor (a member of its consumer group; add instances to scale)')
-  .argument('<processor>', `one of: ${processors.map((p) => p.name).join(', ') || '(none registered yet)'}`)
+  .argument('<processor>', `one of: ${defaultRegistry.map((p) => p.name).join(', ')}`)
   .action(async (name: string) => {
     const config = configOrExit();
-    checkRegistryOrExit();
+    const processors = registryFor(config);
+    checkRegistryOrExit(processors);
     const entry = processors.find((p) => p.name === name);
     if (!entry) {
       process.stderr.write(

@@ -229,21 +229,28 @@ test('metadata-sync should leave PostgreSQL and the assets topic in the expected
     }
     assert.deepEqual(await samplesInPostgres(pool, schema, samples), []);
 
-    // The assets topic: the last record per URN is the tombstone or the newest state.
+    // The assets topic: the last record per URN is the tombstone or the newest state; before a tombstone
+    // comes the deleted state with the highest revision.
     const last = new Map<string, { offset: bigint; value: Buffer | null }>();
+    const beforeLast = new Map<string, { offset: bigint; value: Buffer | null }>();
     const consumer = await kafka.consumer();
     await consumer.subscribe({ topic: output.name, fromBeginning: true });
     await consumer.run({
       eachMessage: async ({ message }) => {
         const key = message.key?.toString() ?? '';
         const offset = BigInt(message.offset);
-        if ((last.get(key)?.offset ?? -1n) < offset) last.set(key, { offset, value: message.value });
+        const previous = last.get(key);
+        if ((previous?.offset ?? -1n) < offset) {
+          if (previous) beforeLast.set(key, previous);
+          last.set(key, { offset, value: message.value });
+        } else if ((beforeLast.get(key)?.offset ?? -1n) < offset)
+          beforeLast.set(key, { offset, value: message.value });
         await Promise.resolve();
       },
     });
     const registry = registryClient();
-    const decodeLast = async (urn: string): Promise<AssetEvent | null | undefined> => {
-      const record = last.get(urn);
+    const decodeLast = async (urn: string, from = last): Promise<AssetEvent | null | undefined> => {
+      const record = from.get(urn);
       if (!record) return undefined;
       return record.value === null ? null : ((await registry.decode(record.value)) as AssetEvent);
     };
@@ -260,8 +267,13 @@ test('metadata-sync should leave PostgreSQL and the assets topic in the expected
     await consumer.stop();
     for (let a = 0; a < ASSETS; a++) {
       const value = await decodeLast(upsertEvent(a).asset.urn);
-      if (finallyDeleted(a)) assert.equal(value, null, `asset ${a}`);
-      else {
+      if (finallyDeleted(a)) {
+        assert.equal(value, null, `asset ${a}`);
+        const urn = upsertEvent(a).asset.urn;
+        const deleted = await decodeLast(urn, beforeLast);
+        assert.equal(deleted?.deleted, true, `asset ${a}: the deleted state precedes the tombstone`);
+        assert.equal(deleted.revision, want.get(urn)?.revision, `asset ${a}`);
+      } else {
         assert.equal(value?.name, `t${a}`);
         assert.deepEqual(value.owners, [`owner-${a}`]);
         assert.equal(value.schemaVersion, changedColumns(a) ? 2 : 1);

@@ -11,7 +11,7 @@ const labels = { type: 'array', items: 'string' };
 
 /**
  * An asset's current state after metadata-sync merged a change: the value of the compacted assets topic,
- * keyed by URN (a tombstone when the asset is deleted). Profiles carry statistics only, never sample
+ * keyed by URN (when the asset is deleted: its deleted state, then a tombstone). Profiles carry statistics only, never sample
  * values. Every optional field is `["null", T]` with a null default, so the schema can evolve BACKWARD.
  */
 export const assetStateSchema: AvroSchema = {

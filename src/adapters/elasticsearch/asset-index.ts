@@ -1,4 +1,5 @@
 import { errors, type Client, type estypes } from '@elastic/elasticsearch';
+import { aliasName } from '../../domain/asset-document.ts';
 
 /**
  * The asset index: one document per asset, written whole by the indexer (external version = the asset's
@@ -13,61 +14,16 @@ import { errors, type Client, type estypes } from '@elastic/elasticsearch';
  * other than its parent's.
  */
 
-export type Sensitivity = 'none' | 'internal' | 'confidential' | 'restricted';
-export type QualityBand = 'good' | 'fair' | 'poor' | 'unknown';
-/** The most pressing status among the asset's violations; `none` when it has none. */
-export type ViolationStatus = 'none' | 'open' | 'acknowledged';
+// The document type lives in src/domain (processors build documents and may not import adapters).
+export type {
+  AssetColumnDocument,
+  AssetDocument,
+  QualityBand,
+  Sensitivity,
+  ViolationStatus,
+} from '../../domain/asset-document.ts';
 
-export interface AssetColumnDocument {
-  readonly name: string;
-  /** searchableWords([name]). */
-  readonly words: string;
-  readonly type?: string;
-  readonly classes: readonly string[];
-  readonly description?: string;
-}
-
-/**
- * The full document of one asset. Dates are ISO-8601 strings. `columnNames` is filled by `copy_to`.
- * A type, not an interface, so it is assignable to the sink's `Record<string, unknown>` documents.
- */
-export type AssetDocument = {
-  readonly urn: string;
-  readonly platform: string;
-  readonly instance: string;
-  readonly type: string;
-  readonly name: string;
-  /** searchableWords([name]). */
-  readonly nameWords: string;
-  readonly qualifiedName: string;
-  readonly description?: string;
-  readonly owners: readonly string[];
-  readonly tags: readonly string[];
-  readonly columns: readonly AssetColumnDocument[];
-  /** The union of the columns' classes. */
-  readonly classes: readonly string[];
-  readonly sensitivity: Sensitivity;
-  readonly quality: {
-    readonly score?: number;
-    readonly band: QualityBand;
-    readonly dimensions: Readonly<Record<string, number>>;
-  };
-  readonly violations: {
-    readonly open: number;
-    readonly openPolicies: readonly string[];
-    readonly status: ViolationStatus;
-  };
-  readonly deleted: boolean;
-  readonly revision: number;
-  readonly updatedAt: string;
-  readonly schemaChangedAt?: string;
-  readonly lastModifiedAt?: string;
-  readonly freshUntil?: string;
-  /** As of the last write; queries use `freshUntil` against now, which is right even between writes. */
-  readonly stale: boolean;
-};
-
-export const aliasName = (prefix: string): string => `${prefix}-assets`;
+export { aliasName };
 /** The template has the alias's name: templates and aliases are separate namespaces. */
 export const templateName = aliasName;
 
@@ -211,4 +167,13 @@ export async function ensureAssetIndex(
     if (await client.indices.existsAlias({ name: alias })) return { alias, created: false };
     throw error;
   }
+}
+
+/**
+ * What the indexer needs before its first write: the template and the alias with its write index. Call it
+ * once at start-up, before starting the indexer, with config.elasticsearch.indexPrefix.
+ */
+export async function prepareIndexer(client: Client, prefix: string): Promise<{ alias: string }> {
+  const { alias } = await ensureAssetIndex(client, prefix);
+  return { alias };
 }

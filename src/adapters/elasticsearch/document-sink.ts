@@ -25,7 +25,8 @@ export async function writeDocuments(
     const meta = { _index: w.index, _id: w.id, version: w.version, version_type: 'external_gte' as const };
     return w.document === null ? [{ delete: meta }] : [{ index: meta }, w.document];
   });
-  const response = await client.bulk({ operations, refresh: false });
+  // require_alias: writes go through an alias; a missing one must fail, not auto-create a concrete index.
+  const response = await client.bulk({ operations, refresh: false, require_alias: true });
   if (!response.errors) return [];
   const failures: DocumentFailure[] = [];
   let transient = 0;

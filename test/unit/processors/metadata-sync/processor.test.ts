@@ -3,7 +3,7 @@ import { describe, it } from 'node:test';
 import avro from 'avsc';
 import type { ChangeEvent } from '../../../../src/domain/change-event.ts';
 import type { Effects, HandleResult, InputEvent, RowWrite } from '../../../../src/domain/processor.ts';
-import { toAssetEvent } from '../../../../processors/metadata-sync/asset-event.ts';
+import { toAssetEvent, type AssetEvent } from '../../../../processors/metadata-sync/asset-event.ts';
 import { metadataSync, type SyncState } from '../../../../processors/metadata-sync/processor.ts';
 import type { SchemaDiff } from '../../../../processors/metadata-sync/schema-diff.ts';
 import { assets } from '../../../../topics/index.ts';
@@ -113,15 +113,35 @@ describe('metadata-sync handle', () => {
     assert.deepEqual(rowsOf(result, 'schema_versions'), []);
   });
 
-  it('should emit a tombstone and keep a deleted row on a delete', () => {
+  it('should emit the deleted state with its revision, then a tombstone, and keep a deleted row', () => {
     const first = next(handle(upsert(1, 10)));
     const result = handle({ ...deleteEvent(), id: id(2), occurredAt: at(11) }, first);
-    assert.equal(next(result).asset.revision, 2);
+    const state = next(result);
+    assert.equal(state.asset.revision, 2);
     assert.equal(rowsOf(result, 'assets')[0]?.values.deleted, true);
+    const emits = effects(result).emit ?? [];
     assert.deepEqual(
-      (effects(result).emit ?? []).map((e) => [e.key, e.value]),
-      [[customersUrn, null]],
+      emits.map((e) => [e.topic, e.key]),
+      [
+        [assets, customersUrn],
+        [assets, customersUrn],
+      ],
     );
+    const deleted = emits[0]?.value as AssetEvent | undefined;
+    assert.equal(deleted?.deleted, true);
+    assert.equal(deleted.revision, 2);
+    assert.deepEqual(deleted, toAssetEvent(state));
+    assert.equal(emits[1]?.value, null, 'the tombstone comes last, so compaction drops the key');
+  });
+
+  it('should emit one live state when an asset is re-created after a delete', () => {
+    const first = next(handle(upsert(1, 10)));
+    const deleted = next(handle({ ...deleteEvent(), id: id(2), occurredAt: at(11) }, first));
+    const result = handle(upsert(3, 12), deleted);
+    const emits = effects(result).emit ?? [];
+    assert.equal(emits.length, 1);
+    assert.equal((emits[0]?.value as AssetEvent | undefined)?.deleted, false);
+    assert.equal((emits[0]?.value as AssetEvent | undefined)?.revision, 3);
   });
 
   it('should never put a sample value in state or effects', () => {

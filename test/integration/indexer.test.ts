@@ -1,0 +1,246 @@
+import assert from 'node:assert/strict';
+import { randomUUID } from 'node:crypto';
+import { setTimeout as sleep } from 'node:timers/promises';
+import { test, type TestContext } from 'node:test';
+import { Client } from '@elastic/elasticsearch';
+import pg from 'pg';
+import { Registry } from 'prom-client';
+import {
+  aliasName,
+  prepareIndexer,
+  templateName,
+  type AssetDocument,
+} from '../../src/adapters/elasticsearch/asset-index.ts';
+import { searchAssets } from '../../src/adapters/elasticsearch/asset-queries.ts';
+import { migrate } from '../../src/adapters/postgres/migrate.ts';
+import { TopicCodec } from '../../src/adapters/registry.ts';
+import { toAvro } from '../../src/contract/avro.ts';
+import type { AssetColumn, ChangeEvent } from '../../src/domain/change-event.ts';
+import type { ProcessorDefinition } from '../../src/domain/processor.ts';
+import { valueSubject, type TopicDeclaration } from '../../src/domain/topic.ts';
+import { createLogger } from '../../src/observability/logger.ts';
+import { RuntimeMetrics } from '../../src/runtime/metrics.ts';
+import { startProcessor, type RunningProcessor } from '../../src/runtime/processor-runtime.ts';
+import { indexer } from '../../processors/indexer/processor.ts';
+import { metadataSync } from '../../processors/metadata-sync/processor.ts';
+import { assets, changes, dlq, retry } from '../../topics/index.ts';
+import { upsertEvent } from '../fixtures/events.ts';
+import { waitFor } from '../helpers/runtime.ts';
+import {
+  deleteSubject,
+  endpoints,
+  kafkaFor,
+  postgresSchemaFor,
+  registryClient,
+  uniqueName,
+} from '../helpers/services.ts';
+
+/**
+ * metadata-sync and the indexer in-process on unique topics, a unique PostgreSQL schema and a unique index
+ * prefix: after ~230 change events (deletes, re-creations, schema changes, duplicates, late profiles) the
+ * index equals PostgreSQL's `assets`: every live asset at its revision, no deleted asset, nothing else.
+ */
+
+const ASSETS = 40;
+const minute = (n: number): string => new Date(Date.UTC(2024, 5, 1, 0, n)).toISOString();
+const column = (name: string, type: string): AssetColumn => ({
+  name,
+  type,
+  nullable: true,
+  description: null,
+  tags: [],
+});
+const v1 = [column('id', 'bigint'), column('email', 'text')];
+/** a % 5 == 0 gains `customerLoyaltyTier` (searchable by the word "loyalty"); a % 5 == 1 loses email. */
+const changedColumns = (a: number): AssetColumn[] | undefined =>
+  a % 5 === 0
+    ? [...v1, column('customerLoyaltyTier', 'text')]
+    : a % 5 === 1
+      ? [column('id', 'bigint')]
+      : undefined;
+/** a % 4 == 0 is deleted; a % 8 == 0 is re-created after. */
+const finallyDeleted = (a: number): boolean => a % 4 === 0 && a % 8 !== 0;
+
+function scenario(): ChangeEvent[] {
+  const events: ChangeEvent[] = [];
+  const at = (e: ChangeEvent, n: number): ChangeEvent => ({ ...e, id: randomUUID(), occurredAt: minute(n) });
+  const identity = (a: number, change: Partial<ChangeEvent['asset']> = {}): ChangeEvent['asset'] => {
+    const asset = { ...upsertEvent(a).asset, ...change };
+    delete asset.columns;
+    return asset;
+  };
+  const profile = (a: number, n: number): ChangeEvent => ({
+    ...upsertEvent(a),
+    id: randomUUID(),
+    kind: 'profile',
+    occurredAt: minute(n),
+    asset: identity(a),
+    profile: { rowCount: n, profiledAt: minute(n), columns: [] },
+  });
+  for (let a = 0; a < ASSETS; a++) {
+    const first = at(upsertEvent(a, { columns: v1, owners: [`team-${a % 5}`] }), 0);
+    const second = at(upsertEvent(a, { columns: v1, owners: [`owner-${a}`] }), 10);
+    events.push(first, second, profile(a, 20));
+    const changed = changedColumns(a);
+    if (changed) events.push(at(upsertEvent(a, { columns: changed, owners: [`owner-${a}`] }), 30));
+    if (a % 4 === 0)
+      events.push({
+        ...at(upsertEvent(a), 40),
+        kind: 'delete',
+        asset: identity(a, { description: null, owners: [], tags: [] }),
+      });
+    if (!finallyDeleted(a))
+      events.push(at(upsertEvent(a, { columns: changed ?? v1, owners: [`owner-${a}`], tags: ['x'] }), 60));
+    if (a % 3 === 0) events.push(profile(a, 5), first); // a late profile, and a duplicate
+    if (a % 2 === 0) events.push(second); // a duplicate
+  }
+  return events;
+}
+
+function assetIndexFor(t: TestContext) {
+  const client = new Client({ node: endpoints().elasticsearchUrl });
+  const prefix = uniqueName('test').replaceAll('_', '-');
+  t.after(async () => {
+    const indices = await client.indices.get({ index: `${aliasName(prefix)}-*`, allow_no_indices: true });
+    const names = Object.keys(indices);
+    if (names.length) await client.indices.delete({ index: names });
+    await client.indices.deleteIndexTemplate({ name: templateName(prefix) }, { ignore: [404] });
+    await client.close();
+  });
+  return { client, prefix, alias: aliasName(prefix) };
+}
+
+test('the indexer should leave Elasticsearch equal to PostgreSQL', async (t) => {
+  const kafka = kafkaFor(t);
+  const { pool, schema } = await postgresSchemaFor(t);
+  await migrate({ databaseUrl: endpoints().databaseUrl, schema });
+  const { client, prefix, alias } = assetIndexFor(t);
+  assert.deepEqual(await prepareIndexer(client, prefix), { alias });
+  const named = async (base: TopicDeclaration, partitions: number): Promise<TopicDeclaration> => ({
+    ...base,
+    name: await kafka.topic(partitions),
+  });
+  const input = await named(changes, 4);
+  const output = await named(assets, 4);
+  const dlqTopic = await named(dlq, 1);
+  const retryTopic = await named(retry, 4);
+  t.after(async () => {
+    for (const topic of [input, output, dlqTopic]) await deleteSubject(valueSubject(topic));
+  });
+  const processorPool = new pg.Pool({
+    connectionString: `${endpoints().databaseUrl}?options=${encodeURIComponent(`-c search_path=${schema}`)}`,
+    max: 6,
+  });
+  const codec = new TopicCodec(registryClient());
+  const start = <V, S>(processor: ProcessorDefinition<V, S>): Promise<RunningProcessor> =>
+    startProcessor({
+      processor,
+      kafka: kafka.kafka,
+      codec,
+      pool: processorPool,
+      elasticsearch: client,
+      logger: createLogger({ level: 'warn', name: 'test' }),
+      metrics: new RuntimeMetrics(new Registry()),
+      dlqTopic,
+      retryTopic,
+      consumer: {
+        sessionTimeoutMs: 6000,
+        heartbeatIntervalMs: 500,
+        partitionsConsumedConcurrently: 4,
+        maxBytesPerPartition: 256 * 1024,
+        fromBeginning: true,
+      },
+      retry: { initialMs: 200, maxMs: 2000, attemptsBeforePause: 5, pauseMs: 2000 },
+      outboxSweepAfterMs: 10_000,
+    });
+  const running = [
+    await start(metadataSync({ input, output })),
+    await start(indexer({ input: output }, alias)),
+  ];
+  let stopped: Promise<void> | undefined;
+  const stop = async (): Promise<void> => {
+    stopped ??= Promise.all(running.map((r) => r.stop()))
+      .then(() => undefined)
+      .finally(() => processorPool.end());
+    await stopped;
+  };
+  t.after(stop);
+  try {
+    const events = scenario();
+    assert.ok(events.length >= 200, `${events.length} events`);
+    const distinct = new Set(events.map((e) => e.id)).size;
+    const producer = await kafka.producer({ idempotent: true });
+    const messages = await Promise.all(
+      events.map(async (e) => ({ key: e.asset.urn, value: await codec.encode(input, toAvro(e)) })),
+    );
+    await producer.send({ topic: input.name, messages });
+
+    const ledger = async (): Promise<number> =>
+      Number(
+        (
+          await pool.query<{ n: string }>(
+            `SELECT count(*) AS n FROM steward_applied_events WHERE processor = 'metadata-sync'`,
+          )
+        ).rows[0]?.n,
+      );
+    await waitFor(ledger, (n) => n >= distinct, 90_000, 'every change in the ledger');
+
+    const { rows } = await pool.query<{ urn: string; revision: string; deleted: boolean }>(
+      'SELECT urn, revision, deleted FROM assets',
+    );
+    assert.equal(rows.length, ASSETS);
+    const live = new Map(rows.filter((r) => !r.deleted).map((r) => [r.urn, Number(r.revision)]));
+    assert.equal(live.size, ASSETS - [...Array(ASSETS).keys()].filter(finallyDeleted).length);
+
+    /** Every document of the index: its id, `_version` and `revision`. */
+    const indexed = async (): Promise<Map<string, { version: number; revision: number }>> => {
+      await client.indices.refresh({ index: alias });
+      const response = await client.search<Pick<AssetDocument, 'revision'>>({
+        index: alias,
+        size: 1000,
+        version: true,
+        _source: ['revision'],
+        query: { match_all: {} },
+      });
+      return new Map(
+        response.hits.hits.map((h) => [
+          h._id ?? '',
+          { version: h._version ?? -1, revision: h._source?.revision ?? -1 },
+        ]),
+      );
+    };
+    const differences = async (): Promise<string[]> => {
+      const docs = await indexed();
+      const problems: string[] = [];
+      for (const [urn, revision] of live) {
+        const doc = docs.get(urn);
+        if (doc?.version !== revision || doc.revision !== revision)
+          problems.push(`${urn}: revision ${revision}, indexed ${JSON.stringify(doc)}`);
+      }
+      for (const urn of docs.keys()) if (!live.has(urn)) problems.push(`${urn}: not live, yet indexed`);
+      return problems;
+    };
+    await waitFor(differences, (p) => p.length === 0, 60_000, 'the index to equal PostgreSQL');
+    await sleep(1000); // nothing late may change it
+    assert.deepEqual(await differences(), []);
+
+    const loyalty = await client.search<AssetDocument>({
+      index: alias,
+      ...searchAssets({ text: 'loyalty', size: 100 }),
+    });
+    const expected = [...Array(ASSETS).keys()]
+      .filter((a) => a % 5 === 0 && !finallyDeleted(a))
+      .map((a) => upsertEvent(a).asset.urn)
+      .sort();
+    assert.ok(expected.length > 0);
+    assert.deepEqual(loyalty.hits.hits.map((h) => h._id ?? '').sort(), expected);
+    const first = expected[0] ?? assert.fail('no asset with the column');
+    const doc = (await client.get<AssetDocument>({ index: alias, id: first }))._source;
+    assert.deepEqual(
+      doc?.columns.map((c) => c.words),
+      ['id', 'email', 'customer loyalty tier'],
+    );
+  } finally {
+    await stop();
+  }
+});
