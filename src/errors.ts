@@ -10,6 +10,7 @@ export const errorCodes = {
   STW_CONTRACT_INVALID: 'the decoded value violates the event contract',
   STW_HANDLER_FAILED: "the processor's handle threw for this input",
   STW_KEY_MISMATCH: "the record key is not the event's asset URN",
+  STW_DOCUMENT_REJECTED: 'Elasticsearch refused the document built from this input for its content',
   STW_DEPENDENCY_UNAVAILABLE:
     'a dependency (Kafka, registry, PostgreSQL, Elasticsearch, Redis) is unavailable',
   STW_VERSION_CONFLICT: 'the state changed under us (another instance wrote it); the batch is retried',

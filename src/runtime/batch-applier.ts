@@ -11,7 +11,7 @@ import { errorCodeOf, isRetriable } from '../errors.ts';
 import type { Logger } from '../observability/logger.ts';
 import { decodeRecord, type Decoded } from './decode.ts';
 import type { RuntimeMetrics } from './metrics.ts';
-import { planBatch, type PlannedEmit } from './plan.ts';
+import { planBatch, type PlannedDocument, type PlannedEmit } from './plan.ts';
 import { headerNames, type DeadRecord, type RawRecord } from './records.ts';
 
 export interface ApplierDeps<V, S> {
@@ -96,6 +96,23 @@ export function createBatchApplier<V, S>(
     await producer.sendBatch({ topicMessages, acks: -1 });
   }
 
+  /** Writes documents; returns the events whose document was refused for its content, with the reason. */
+  async function writeDocumentsOf(
+    documents: readonly PlannedDocument[],
+  ): Promise<Map<InputEvent<unknown>, string>> {
+    const rejected = new Map<InputEvent<unknown>, string>();
+    if (!documents.length) return rejected;
+    if (!deps.elasticsearch)
+      throw new Error(`${processor.name} writes documents but has no Elasticsearch client`);
+    const failures = await writeDocuments(deps.elasticsearch, documents);
+    for (const failure of failures) {
+      const source = documents.find((d) => d === failure.write)?.source;
+      if (source)
+        rejected.set(source, `document ${failure.write.id} refused (${failure.status}): ${failure.reason}`);
+    }
+    return rejected;
+  }
+
   /** Applies a list of events; throws only retriable errors. */
   async function apply(
     events: readonly InputEvent<V>[],
@@ -111,17 +128,34 @@ export function createBatchApplier<V, S>(
           )
         : { states: new Map(), applied: new Set<string>() };
       const began = performance.now();
-      const plan = planBatch(processor, events, loaded.states, loaded.applied, rawOf);
+      let plan = planBatch(processor, events, loaded.states, loaded.applied, rawOf);
       metrics.handleSeconds.observe(labels, (performance.now() - began) / 1000);
       await publishDead(plan.dead, published);
+      // Documents go first: they are idempotent (external_gte at the event's version), so writing them
+      // before the state commit is safe on redelivery, while committing first would lose a document whose
+      // write then failed (the retry would find the state already advanced and skip the event).
+      const rejected = await writeDocumentsOf(plan.documents);
+      if (rejected.size) {
+        // A document Elasticsearch refuses for its content: dead-letter its event and commit nothing of it,
+        // so a replay after the fix applies it.
+        await publishDead(
+          [...rejected].map(([source, reason]) => ({
+            record: rawOf(source as InputEvent<V>),
+            code: 'STW_DOCUMENT_REJECTED',
+            message: reason,
+          })),
+          published,
+        );
+        plan = planBatch(
+          processor,
+          events.filter((e) => !rejected.has(e)),
+          loaded.states,
+          loaded.applied,
+          rawOf,
+        );
+      }
       let outbox: OutboxRow[] = [];
       if (store) outbox = await store.commit(plan, sourceHeaders);
-      if (plan.documents.length) {
-        if (!deps.elasticsearch)
-          throw new Error(`${processor.name} writes documents but has no Elasticsearch client`);
-        const failures = await writeDocuments(deps.elasticsearch, plan.documents);
-        if (failures.length) log.error({ failures: failures.length }, 'documents rejected for their content');
-      }
       if (store) await relay.publish(outbox);
       else await emitDirect(plan.emits);
       const now = Date.now();

@@ -19,6 +19,10 @@ export interface PlannedEmit extends Emit {
   readonly source: InputEvent<unknown>;
 }
 
+export interface PlannedDocument extends DocumentWrite {
+  readonly source: InputEvent<unknown>;
+}
+
 /** Everything a batch does, computed without I/O; the runtime applies it. */
 export interface BatchPlan<S> {
   readonly changes: StateChange<S>[];
@@ -26,7 +30,7 @@ export interface BatchPlan<S> {
   readonly duplicates: InputEvent<unknown>[];
   readonly rows: RowWrite[];
   readonly emits: PlannedEmit[];
-  readonly documents: DocumentWrite[];
+  readonly documents: PlannedDocument[];
   readonly dead: DeadRecord[];
 }
 
@@ -76,7 +80,7 @@ export function planBatch<V, S>(
     }
     const effects = result.effects ?? {};
     plan.rows.push(...(effects.rows ?? []));
-    plan.documents.push(...(effects.documents ?? []));
+    plan.documents.push(...(effects.documents ?? []).map((document) => ({ ...document, source: event })));
     plan.emits.push(...(effects.emit ?? []).map((emit) => ({ ...emit, source: event })));
     plan.applied.push(event);
   }
