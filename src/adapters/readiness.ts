@@ -1,8 +1,8 @@
-import { Client as Elasticsearch } from '@elastic/elasticsearch';
 import { Redis } from 'ioredis';
 import { Kafka, logLevel, type Admin } from 'kafkajs';
 import type { Config } from '../config.ts';
 import type { Check } from '../observability/health-server.ts';
+import { createElasticsearch } from './elasticsearch/client.ts';
 import { createPool } from './postgres/pool.ts';
 
 export interface DependencyChecks {
@@ -26,7 +26,7 @@ export function dependencyChecks(config: Config): DependencyChecks {
     await client.connect();
     return client;
   };
-  const es = new Elasticsearch({ node: config.elasticsearch.url });
+  const es = createElasticsearch(config.elasticsearch);
   const pool = createPool(config.postgres, 1);
   const redis = new Redis(config.redis.url, {
     lazyConnect: true,

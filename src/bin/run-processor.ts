@@ -1,6 +1,6 @@
-import { Client as Elasticsearch } from '@elastic/elasticsearch';
 import { createKafka } from '../adapters/kafka.ts';
 import { prepareIndexer } from '../adapters/elasticsearch/asset-index.ts';
+import { createElasticsearch } from '../adapters/elasticsearch/client.ts';
 import { createPool } from '../adapters/postgres/pool.ts';
 import { dependencyChecks } from '../adapters/readiness.ts';
 import { TopicCodec, createRegistry } from '../adapters/registry.ts';
@@ -43,7 +43,7 @@ export async function runProcesses(
   const pool = createPool(config.postgres, config.postgres.poolMax, (error) =>
     logger.warn({ err: error }, 'idle PostgreSQL connection failed'),
   );
-  const elasticsearch = new Elasticsearch({ node: config.elasticsearch.url });
+  const elasticsearch = createElasticsearch(config.elasticsearch);
   const codec = new TopicCodec(createRegistry(config.schemaRegistry));
   const dependencies = dependencyChecks(config);
   const health = await startHealthServer({

@@ -1,6 +1,9 @@
 #!/usr/bin/env node
 import { Command, Option } from 'commander';
 import { readDeadLetters, replayDeadLetters } from '../adapters/dead-letters.ts';
+import { aliasName } from '../adapters/elasticsearch/asset-index.ts';
+import { createElasticsearch } from '../adapters/elasticsearch/client.ts';
+import { reconcileIndex, reindexAssets, type ReconcileResult } from '../adapters/elasticsearch/reindex.ts';
 import { createKafka } from '../adapters/kafka.ts';
 import { migrate } from '../adapters/postgres/migrate.ts';
 import { createPool } from '../adapters/postgres/pool.ts';
@@ -235,6 +238,52 @@ program
       process.exitCode = result.rejected ? 1 : 0;
     } finally {
       await publisher.disconnect();
+    }
+  });
+
+const reconcileLine = (r: ReconcileResult): string =>
+  `checked ${r.checked}, written ${r.written}, deleted ${r.deleted}, unchanged ${r.unchanged}`;
+
+program
+  .command('reindex')
+  .description(
+    'rebuild the asset index from PostgreSQL into a new index and move the alias to it (zero downtime)',
+  )
+  .action(async () => {
+    const config = configOrExit();
+    const pool = createPool(config.postgres, 2);
+    const client = createElasticsearch(config.elasticsearch);
+    try {
+      const result = await reindexAssets({ pool, client, prefix: config.elasticsearch.indexPrefix });
+      say(`new index ${result.newIndex}: ${result.written} live asset(s) written from PostgreSQL`);
+      say(
+        `alias ${aliasName(config.elasticsearch.indexPrefix)} moved; old index(es) deleted: ${result.oldIndices.join(', ') || 'none'}`,
+      );
+      say(`caught up after the swap: ${reconcileLine(result.reconciled)}`);
+    } finally {
+      await client.close();
+      await pool.end();
+    }
+  });
+
+program
+  .command('reconcile')
+  .description(
+    'compare PostgreSQL with the asset index and repair drift (missing, older, deleted or unknown documents)',
+  )
+  .action(async () => {
+    const config = configOrExit();
+    const pool = createPool(config.postgres, 2);
+    const client = createElasticsearch(config.elasticsearch);
+    try {
+      say(
+        reconcileLine(
+          await reconcileIndex({ pool, client, alias: aliasName(config.elasticsearch.indexPrefix) }),
+        ),
+      );
+    } finally {
+      await client.close();
+      await pool.end();
     }
   });
 
