@@ -4,14 +4,10 @@
  * read the figures. Everything it creates (topics, subjects, consumer groups, a PostgreSQL schema) has a
  * unique name and is removed at the end, also when a measurement fails or on Ctrl-C.
  */
-import { execFileSync } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { mkdirSync, writeFileSync } from 'node:fs';
-import { createRequire } from 'node:module';
-import { availableParallelism, cpus, loadavg } from 'node:os';
 import { join } from 'node:path';
-import { setTimeout as sleep } from 'node:timers/promises';
-import { Command, InvalidArgumentError } from 'commander';
+import { Command } from 'commander';
 import { Partitioners, type Admin, type Consumer, type EachBatchPayload, type Kafka } from 'kafkajs';
 import { Registry } from 'prom-client';
 import { createKafka } from '../src/adapters/kafka.ts';
@@ -30,14 +26,8 @@ import { projectRoot } from '../src/paths.ts';
 import { RuntimeMetrics } from '../src/runtime/metrics.ts';
 import { startProcessor } from '../src/runtime/processor-runtime.ts';
 import { changes, dlq, retry } from '../topics/index.ts';
-import {
-  formatResult,
-  summarize,
-  type BenchResult,
-  type Machine,
-  type Produced,
-  type Run,
-} from './report.ts';
+import { formatResult, summarize, type BenchResult, type Produced, type Run } from './report.ts';
+import { Cleanup, deleteSubject, integer, machine, progress, rate, until, withSearchPath } from './common.ts';
 import { workload, type Workload } from './workload.ts';
 
 const PARTITIONS = 12;
@@ -46,23 +36,12 @@ const COLUMNS = 20;
 const PRODUCE_BATCH = 1000;
 /** The consumer settings of src/bin/run-processor.ts, for every mode. */
 const MAX_BYTES_PER_PARTITION = 256 * 1024;
-/** A measurement whose count has not moved for this long has failed. */
-const STALL_MS = 60_000;
-const POLL_MS = 10;
 
 interface Options {
   readonly events: number;
   readonly repetitions: number;
   readonly warmup: number;
   readonly concurrency: number;
-}
-
-function integer(min: number) {
-  return (value: string): number => {
-    const n = Number(value);
-    if (!Number.isSafeInteger(n) || n < min) throw new InvalidArgumentError(`expected an integer >= ${min}`);
-    return n;
-  };
 }
 
 function parseOptions(): Options {
@@ -97,57 +76,6 @@ interface Bench {
   readonly id: string;
   /** Every consumer group used, deleted at the end. */
   readonly groups: string[];
-}
-
-const progress = (line: string): void => void process.stderr.write(`${line}\n`);
-const rate = (n: number): string => Math.round(n).toLocaleString('en-US');
-
-/** Cleanup steps, run last-registered first; each one runs even when an earlier one fails. */
-class Cleanup {
-  readonly #steps: { what: string; run: () => Promise<unknown> }[] = [];
-  readonly #logger: Logger;
-
-  constructor(logger: Logger) {
-    this.#logger = logger;
-  }
-
-  defer(what: string, run: () => Promise<unknown>): void {
-    this.#steps.push({ what, run });
-  }
-
-  async run(): Promise<void> {
-    for (const step of this.#steps.reverse()) {
-      try {
-        await step.run();
-      } catch (error) {
-        this.#logger.error({ err: error, step: step.what }, 'cleanup step failed');
-      }
-    }
-  }
-}
-
-/** Polls `probe` until it reaches `target`; fails when it stops moving or on abort. Returns when. */
-async function until(
-  probe: () => number | Promise<number>,
-  target: number,
-  what: string,
-  signal: AbortSignal,
-): Promise<number> {
-  let last = -1;
-  let movedAt = performance.now();
-  for (;;) {
-    signal.throwIfAborted();
-    const value = await probe();
-    const now = performance.now();
-    if (value >= target) return now;
-    if (value !== last) {
-      last = value;
-      movedAt = now;
-    } else if (now - movedAt > STALL_MS) {
-      throw new Error(`${what}: stuck at ${value} of ${target} for ${STALL_MS / 1000} s`);
-    }
-    await sleep(POLL_MS, undefined, { signal });
-  }
 }
 
 /** Wall time, this process's CPU time and event-loop utilization between the group join and the end. */
@@ -196,44 +124,6 @@ function observedKafka(bench: Bench, tag: string, onConsumer: (consumer: Consume
     return consumer;
   };
   return kafka;
-}
-
-function machine(): Machine {
-  const git = (...args: string[]): string | undefined => {
-    try {
-      return execFileSync('git', args, { cwd: projectRoot(), encoding: 'utf8', stdio: 'pipe' }).trim();
-    } catch {
-      return undefined;
-    }
-  };
-  const kafkajs = createRequire(import.meta.url)('kafkajs/package.json') as { version: string };
-  return {
-    cores: availableParallelism(),
-    cpuModel: cpus()[0]?.model.trim() ?? 'unknown',
-    node: process.version,
-    kafkajs: kafkajs.version,
-    commit: git('rev-parse', '--short', 'HEAD') ?? 'unknown',
-    dirty: Boolean(git('status', '--porcelain')),
-    loadAverage: loadavg()[0] ?? NaN,
-  };
-}
-
-async function deleteSubject(config: Config, subject: string): Promise<void> {
-  const auth = config.schemaRegistry.auth;
-  const headers: Record<string, string> = auth
-    ? { authorization: `Basic ${Buffer.from(`${auth.username}:${auth.password}`).toString('base64')}` }
-    : {};
-  const base = `${config.schemaRegistry.url}/subjects/${encodeURIComponent(subject)}`;
-  // Soft delete first, as the Confluent API requires; 404 (never registered) is fine.
-  for (const url of [base, `${base}?permanent=true`]) {
-    const response = await fetch(url, { method: 'DELETE', headers });
-    await response.arrayBuffer();
-  }
-}
-
-/** A connection string whose sessions use `schema` (the migrations' tables live there). */
-function withSearchPath(url: string, schema: string): string {
-  return `${url}${url.includes('?') ? '&' : '?'}options=${encodeURIComponent(`-c search_path=${schema}`)}`;
 }
 
 /** Produces `count` events keyed by URN, encoded with the registry, in batches; encoding overlaps sends. */

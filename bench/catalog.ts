@@ -1,0 +1,714 @@
+/**
+ * `npm run bench:catalog`: events/s from a copy of the changes topic to searchable documents (metadata-sync
+ * and the indexer in-process), next to a raw bulk-index of the same documents with no processing, in the
+ * same run; then produced→searchable latency at half the measured rate. See bench/README.md. Everything it
+ * creates (topics, subjects, consumer groups, a PostgreSQL schema, indices and templates) has a unique name
+ * and is removed at the end, also when a measurement fails or on Ctrl-C.
+ */
+import { randomBytes } from 'node:crypto';
+import { mkdirSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { setTimeout as sleep } from 'node:timers/promises';
+import type { Client } from '@elastic/elasticsearch';
+import { Command } from 'commander';
+import { Partitioners, type Admin, type Kafka, type Producer } from 'kafkajs';
+import { Registry } from 'prom-client';
+import { aliasName, ensureAssetIndex, templateName } from '../src/adapters/elasticsearch/asset-index.ts';
+import { createElasticsearch } from '../src/adapters/elasticsearch/client.ts';
+import { writeDocuments } from '../src/adapters/elasticsearch/document-sink.ts';
+import { createKafka } from '../src/adapters/kafka.ts';
+import { migrate } from '../src/adapters/postgres/migrate.ts';
+import { createPool, type Pool } from '../src/adapters/postgres/pool.ts';
+import { TopicCodec, createRegistry } from '../src/adapters/registry.ts';
+import { effectiveSettings } from '../src/adapters/topics-admin.ts';
+import { loadConfig, type Config } from '../src/config.ts';
+import { toAvro } from '../src/contract/avro.ts';
+import type { ChangeEvent } from '../src/domain/change-event.ts';
+import type { DocumentWrite, ProcessorDefinition } from '../src/domain/processor.ts';
+import { valueSubject, type TopicDeclaration } from '../src/domain/topic.ts';
+import { createLogger, type Logger } from '../src/observability/logger.ts';
+import { projectRoot } from '../src/paths.ts';
+import { RuntimeMetrics } from '../src/runtime/metrics.ts';
+import { startProcessor, type RunningProcessor } from '../src/runtime/processor-runtime.ts';
+import { toDocument } from '../processors/indexer/document.ts';
+import { indexer } from '../processors/indexer/processor.ts';
+import { toAssetEvent, type SyncState } from '../processors/metadata-sync/asset-event.ts';
+import { mergeChange } from '../processors/metadata-sync/merge.ts';
+import { metadataSync } from '../processors/metadata-sync/processor.ts';
+import { assets, changes, dlq, retry } from '../topics/index.ts';
+import { Cleanup, deleteSubject, integer, machine, progress, rate, until, withSearchPath } from './common.ts';
+import { median, type Machine } from './report.ts';
+import { workload, type Workload } from './workload.ts';
+
+const PARTITIONS = 12;
+const COLUMNS = 20;
+const PRODUCE_BATCH = 1000;
+/** The consumer settings of src/bin/run-processor.ts. */
+const CONCURRENCY = 4;
+const MAX_BYTES_PER_PARTITION = 256 * 1024;
+/** Freshness: offered load as a share of the measured pipeline rate, for how long, 1 event in how many. */
+const FRESHNESS_LOAD = 0.5;
+const FRESHNESS_SECONDS = 15;
+const SAMPLE_EVERY = 10;
+const TICK_MS = 100;
+const SEARCH_POLL_MS = 25;
+const FRESHNESS_TIMEOUT_MS = 60_000;
+
+interface Options {
+  readonly events: number;
+  readonly repetitions: number;
+  readonly assets: number;
+}
+
+function parseOptions(): Options {
+  return new Command('bench:catalog')
+    .description('events/s from the changes topic to searchable documents, next to a raw bulk-index')
+    .option('--events <n>', 'change events produced per repetition', integer(1), 20_000)
+    .option('--repetitions <n>', 'pipeline and raw measurements (the median is reported)', integer(1), 1)
+    .option('--assets <n>', 'distinct assets (URNs) the events are spread over', integer(1), 2000)
+    .parse()
+    .opts<Options>();
+}
+
+interface Bench {
+  readonly config: Config;
+  readonly logger: Logger;
+  readonly kafka: Kafka;
+  readonly admin: Admin;
+  readonly es: Client;
+  readonly codec: TopicCodec;
+  readonly pool: Pool;
+  readonly cleanup: Cleanup;
+  readonly signal: AbortSignal;
+  readonly id: string;
+  readonly brokers: number;
+}
+
+/** What metadata-sync will emit for a sequence of events, folded in memory with its own pure functions. */
+interface Expected {
+  /** One write per assets-topic record (a workload of upserts has no tombstones), in order. */
+  readonly writes: readonly Omit<DocumentWrite, 'index'>[];
+  readonly assets: number;
+  /** Sum of the final revisions: the index has caught up when its `revision` sum equals it. */
+  readonly revisionSum: number;
+}
+
+function expectedOf(events: readonly ChangeEvent[]): Expected {
+  const states = new Map<string, SyncState>();
+  const writes: Omit<DocumentWrite, 'index'>[] = [];
+  for (const event of events) {
+    const before = states.get(event.asset.urn);
+    const merged = mergeChange(before?.asset, event);
+    if (!merged.changed) continue;
+    const previous = before?.schemaVersion ?? 0;
+    const next: SyncState = {
+      asset: merged.state,
+      schemaVersion: merged.schemaChanged ? previous + 1 : previous,
+    };
+    states.set(event.asset.urn, next);
+    const value = toAssetEvent(next);
+    writes.push({
+      id: value.urn,
+      version: value.revision,
+      document: value.deleted ? null : toDocument(value),
+    });
+  }
+  let revisionSum = 0;
+  for (const state of states.values()) revisionSum += toAssetEvent(state).revision;
+  return { writes, assets: states.size, revisionSum };
+}
+
+/** Count and `revision` sum of the alias as search sees it now (no forced refresh). */
+async function searchable(es: Client, alias: string): Promise<{ count: number; revisionSum: number }> {
+  const response = await es.search({
+    index: alias,
+    size: 0,
+    track_total_hits: true,
+    aggs: { revisions: { sum: { field: 'revision' } } },
+  });
+  const total = response.hits.total;
+  const count = typeof total === 'number' ? total : (total?.value ?? 0);
+  const agg = response.aggregations?.['revisions'] as { value?: number | null } | undefined;
+  return { count, revisionSum: agg?.value ?? 0 };
+}
+
+async function untilSearchable(
+  bench: Bench,
+  alias: string,
+  expected: Expected,
+  what: string,
+): Promise<number> {
+  return until(
+    async () => {
+      const { count, revisionSum } = await searchable(bench.es, alias);
+      return count === expected.assets ? revisionSum : Math.min(revisionSum, expected.revisionSum - 1);
+    },
+    expected.revisionSum,
+    what,
+    bench.signal,
+  );
+}
+
+/** A fresh index (template, index, alias) under a unique prefix, removed at the end. */
+async function freshIndex(bench: Bench, tag: string): Promise<string> {
+  const prefix = `bench-catalog-${bench.id}-${tag}`;
+  const alias = aliasName(prefix);
+  bench.cleanup.defer(`delete index ${alias}`, async () => {
+    const indices = await bench.es.indices.get({ index: `${alias}-*`, allow_no_indices: true });
+    const names = Object.keys(indices);
+    if (names.length) await bench.es.indices.delete({ index: names });
+    await bench.es.indices.deleteIndexTemplate({ name: templateName(prefix) }, { ignore: [404] });
+  });
+  await ensureAssetIndex(bench.es, prefix);
+  return alias;
+}
+
+async function createTopics(bench: Bench, topics: readonly TopicDeclaration[]): Promise<void> {
+  bench.cleanup.defer('delete the registry subjects', async () => {
+    for (const topic of topics) await deleteSubject(bench.config, valueSubject(topic));
+  });
+  bench.cleanup.defer('delete the topics', async () => {
+    const existing = new Set(await bench.admin.listTopics());
+    const names = topics.map((t) => t.name).filter((name) => existing.has(name));
+    if (names.length) await bench.admin.deleteTopics({ topics: names });
+  });
+  await bench.admin.createTopics({
+    waitForLeaders: true,
+    topics: topics.map((topic) => {
+      const { replicationFactor, config: settings } = effectiveSettings(topic, bench.brokers);
+      return {
+        topic: topic.name,
+        numPartitions: topic.partitions,
+        replicationFactor,
+        configEntries: Object.entries(settings).map(([name, value]) => ({ name, value })),
+      };
+    }),
+  });
+}
+
+async function counter(registry: Registry, outcome: string): Promise<number> {
+  const metric = registry.getSingleMetric('steward_events_total');
+  if (!metric) return 0;
+  let sum = 0;
+  for (const { labels, value } of (await metric.get()).values)
+    if (labels['outcome'] === outcome) sum += value;
+  return sum;
+}
+
+interface Pipeline {
+  readonly input: TopicDeclaration;
+  readonly alias: string;
+  readonly producer: Producer;
+  readonly registries: readonly Registry[];
+  readonly indexerMetrics: RuntimeMetrics;
+  readonly stop: () => Promise<void>;
+}
+
+/** metadata-sync and the indexer on fresh topics, tables and index; resolves once both joined their group. */
+async function startPipeline(
+  bench: Bench,
+  tag: string,
+  dlqTopic: TopicDeclaration,
+  retryTopic: TopicDeclaration,
+) {
+  const base = `bench.catalog.${bench.id}.${tag}`;
+  const input: TopicDeclaration = { ...changes, name: `${base}.changes`, partitions: PARTITIONS };
+  const output: TopicDeclaration = { ...assets, name: `${base}.assets` };
+  await createTopics(bench, [input, output]);
+  const groups = [`${base}.metadata-sync`, `${base}.indexer`] as const;
+  // Before the topics go (deferred later, so run earlier): a group whose offsets were all on deleted
+  // topics is removed by the broker, and deleting it then fails.
+  bench.cleanup.defer('delete the consumer groups', () => bench.admin.deleteGroups([...groups]));
+  const alias = await freshIndex(bench, tag);
+  // Every repetition starts from empty tables, as it starts from an empty index (not timed).
+  await bench.pool.query(
+    'TRUNCATE assets, schema_versions, steward_state, steward_applied_events, steward_outbox',
+  );
+  const definitions = [
+    { ...metadataSync({ input, output }), group: groups[0] },
+    { ...indexer({ input: output }, alias), group: groups[1] },
+  ] as const;
+  const registries: Registry[] = [];
+  const joins: Promise<void>[] = [];
+  const running: RunningProcessor[] = [];
+  let indexerMetrics: RuntimeMetrics | undefined;
+  const stop = async (): Promise<void> => {
+    await Promise.all(running.splice(0).map((r) => r.stop()));
+  };
+  bench.cleanup.defer(`stop the pipeline ${tag}`, stop);
+  const start = async <V, S>(processor: ProcessorDefinition<V, S>): Promise<void> => {
+    const registry = new Registry();
+    registries.push(registry);
+    const metrics = new RuntimeMetrics(registry);
+    if (processor.name === 'indexer') indexerMetrics = metrics;
+    const kafka = createKafka(bench.config.kafka, bench.logger, `${base}.${processor.name}`);
+    const create = kafka.consumer.bind(kafka);
+    kafka.consumer = (consumerConfig) => {
+      const consumer = create(consumerConfig);
+      joins.push(new Promise((resolve) => consumer.on(consumer.events.GROUP_JOIN, () => resolve())));
+      return consumer;
+    };
+    running.push(
+      await startProcessor({
+        processor,
+        kafka,
+        codec: bench.codec,
+        pool: bench.pool,
+        elasticsearch: bench.es,
+        logger: bench.logger,
+        metrics,
+        dlqTopic,
+        retryTopic,
+        consumer: {
+          sessionTimeoutMs: bench.config.kafka.sessionTimeoutMs,
+          heartbeatIntervalMs: bench.config.kafka.heartbeatIntervalMs,
+          partitionsConsumedConcurrently: CONCURRENCY,
+          maxBytesPerPartition: MAX_BYTES_PER_PARTITION,
+          fromBeginning: true,
+        },
+        retry: { initialMs: 200, maxMs: 5000, attemptsBeforePause: 5, pauseMs: 10_000 },
+        outboxSweepAfterMs: 10_000,
+      }),
+    );
+  };
+  await start(definitions[0]);
+  await start(definitions[1]);
+  await Promise.race([
+    Promise.all(joins),
+    sleep(60_000, undefined, { signal: bench.signal }).then(() => {
+      throw new Error('the processors did not join their groups within 60 s');
+    }),
+  ]);
+  const producer = bench.kafka.producer({
+    idempotent: true,
+    maxInFlightRequests: 1,
+    createPartitioner: Partitioners.DefaultPartitioner,
+  });
+  bench.cleanup.defer('disconnect the producer', () => producer.disconnect());
+  await producer.connect();
+  if (!indexerMetrics) throw new Error('no indexer metrics');
+  return { input, alias, producer, registries, indexerMetrics, stop } satisfies Pipeline;
+}
+
+async function encode(bench: Bench, input: TopicDeclaration, events: readonly ChangeEvent[]) {
+  return Promise.all(
+    events.map(async (event) => {
+      const value = await bench.codec.encode(input, toAvro(event));
+      if (!value) throw new Error('an event encoded to null');
+      return { key: event.asset.urn, value };
+    }),
+  );
+}
+
+async function failOnDead(pipeline: Pipeline): Promise<void> {
+  for (const registry of pipeline.registries) {
+    const dead = await counter(registry, 'dead');
+    if (dead) throw new Error(`${dead} events were dead-lettered; see the log`);
+  }
+}
+
+interface PipelineRun {
+  readonly events: number;
+  readonly assetRecords: number;
+  readonly seconds: number;
+  readonly eventsPerSecond: number;
+  readonly produceSeconds: number;
+  readonly cpuMsPerEvent: number;
+  readonly eventLoopUtilization: number;
+  readonly indexerBatches: number;
+  readonly indexerEventsPerBatch: number;
+}
+
+/** (b): produce the events (encoded beforehand) and wait until every asset is searchable at its revision. */
+async function measurePipeline(
+  bench: Bench,
+  pipeline: Pipeline,
+  events: readonly ChangeEvent[],
+  expected: Expected,
+): Promise<PipelineRun> {
+  const messages = await encode(bench, pipeline.input, events);
+  const began = performance.now();
+  const cpu = process.cpuUsage();
+  const elu = performance.eventLoopUtilization();
+  for (let i = 0; i < messages.length; i += PRODUCE_BATCH) {
+    bench.signal.throwIfAborted();
+    await pipeline.producer.send({
+      topic: pipeline.input.name,
+      messages: messages.slice(i, i + PRODUCE_BATCH),
+      acks: -1,
+    });
+  }
+  const produceSeconds = (performance.now() - began) / 1000;
+  const indexerRegistry = pipeline.registries[1] ?? new Registry();
+  await until(
+    async () => {
+      await failOnDead(pipeline);
+      return counter(indexerRegistry, 'processed');
+    },
+    expected.writes.length,
+    'indexer processed',
+    bench.signal,
+  );
+  const endedAt = await untilSearchable(bench, pipeline.alias, expected, 'pipeline searchable');
+  const used = process.cpuUsage(cpu);
+  const seconds = (endedAt - began) / 1000;
+  let batches = 0;
+  for (const { metricName, value } of (await pipeline.indexerMetrics.batchSeconds.get()).values)
+    if (metricName?.endsWith('_count')) batches += value;
+  return {
+    events: events.length,
+    assetRecords: expected.writes.length,
+    seconds,
+    eventsPerSecond: events.length / seconds,
+    produceSeconds,
+    cpuMsPerEvent: (used.user + used.system) / 1000 / events.length,
+    eventLoopUtilization: performance.eventLoopUtilization(elu).utilization,
+    indexerBatches: batches,
+    indexerEventsPerBatch: expected.writes.length / batches,
+  };
+}
+
+interface RawRun {
+  readonly documents: number;
+  readonly batchSize: number;
+  readonly seconds: number;
+  readonly documentsPerSecond: number;
+  readonly cpuMsPerDocument: number;
+}
+
+/** (a): the same document writes, through writeDocuments into a fresh alias, `CONCURRENCY` bulks in flight. */
+async function measureRaw(bench: Bench, tag: string, expected: Expected, batchSize: number): Promise<RawRun> {
+  const alias = await freshIndex(bench, `${tag}-raw`);
+  const writes = expected.writes.map((w) => ({ ...w, index: alias }));
+  const chunks: DocumentWrite[][] = [];
+  for (let i = 0; i < writes.length; i += batchSize) chunks.push(writes.slice(i, i + batchSize));
+  const began = performance.now();
+  const cpu = process.cpuUsage();
+  let next = 0;
+  const worker = async (): Promise<void> => {
+    for (let chunk = chunks[next++]; chunk; chunk = chunks[next++]) {
+      bench.signal.throwIfAborted();
+      const failures = await writeDocuments(bench.es, chunk);
+      if (failures.length)
+        throw new Error(`raw bulk: ${failures.length} rejected, e.g. ${failures[0]?.reason}`);
+    }
+  };
+  await Promise.all(Array.from({ length: CONCURRENCY }, worker));
+  const endedAt = await untilSearchable(bench, alias, expected, 'raw bulk searchable');
+  const used = process.cpuUsage(cpu);
+  const seconds = (endedAt - began) / 1000;
+  return {
+    documents: writes.length,
+    batchSize,
+    seconds,
+    documentsPerSecond: writes.length / seconds,
+    cpuMsPerDocument: (used.user + used.system) / 1000 / writes.length,
+  };
+}
+
+interface Freshness {
+  readonly offeredEventsPerSecond: number;
+  readonly achievedEventsPerSecond: number;
+  readonly seconds: number;
+  readonly events: number;
+  readonly samples: number;
+  readonly unresolved: number;
+  readonly p50Ms: number;
+  readonly p95Ms: number;
+  readonly p99Ms: number;
+  readonly maxMs: number;
+}
+
+function percentile(sorted: readonly number[], p: number): number {
+  if (!sorted.length) return NaN;
+  return sorted[Math.min(sorted.length - 1, Math.ceil((p / 100) * sorted.length) - 1)] ?? NaN;
+}
+
+/**
+ * (c): events at `offered` events/s for FRESHNESS_SECONDS, continuing the workload's sequence (later
+ * timestamps, so every one changes its asset). For 1 in SAMPLE_EVERY, the time from just before its send to
+ * the first search (no forced refresh) whose hit carries its lastModifiedAt or a later one.
+ */
+async function measureFreshness(
+  bench: Bench,
+  pipeline: Pipeline,
+  stream: Iterator<ChangeEvent>,
+  offered: number,
+): Promise<Freshness> {
+  const pending = new Map<string, { at: number; lastModified: number }[]>();
+  const latencies: number[] = [];
+  const phase = { producing: true, stoppedAt: Infinity };
+  let samples = 0;
+  const poller = (async (): Promise<void> => {
+    const deadline = (): boolean =>
+      !phase.producing && performance.now() > phase.stoppedAt + FRESHNESS_TIMEOUT_MS;
+    while ((phase.producing || pending.size) && !deadline()) {
+      bench.signal.throwIfAborted();
+      if (pending.size) {
+        const ids = [...pending.keys()];
+        const response = await bench.es.search<{ lastModifiedAt?: string }>({
+          index: pipeline.alias,
+          size: ids.length,
+          _source: ['lastModifiedAt'],
+          query: { ids: { values: ids } },
+        });
+        const now = performance.now();
+        for (const hit of response.hits.hits) {
+          const waiting = pending.get(hit._id ?? '');
+          const seen = Date.parse(hit._source?.lastModifiedAt ?? '');
+          if (!waiting || !Number.isFinite(seen)) continue;
+          const left = waiting.filter((s) => {
+            if (s.lastModified > seen) return true;
+            latencies.push(now - s.at);
+            return false;
+          });
+          if (left.length) pending.set(hit._id ?? '', left);
+          else pending.delete(hit._id ?? '');
+        }
+      }
+      await sleep(SEARCH_POLL_MS, undefined, { signal: bench.signal });
+    }
+  })();
+  void poller.catch(() => undefined); // awaited below; no unhandled rejection meanwhile
+  const began = performance.now();
+  let sent = 0;
+  try {
+    for (let tick = 1; tick * TICK_MS <= FRESHNESS_SECONDS * 1000; tick++) {
+      const due = Math.floor((offered * tick * TICK_MS) / 1000) - sent;
+      const batch: ChangeEvent[] = [];
+      for (let i = 0; i < due; i++) {
+        const next = stream.next();
+        if (next.done) break;
+        batch.push(next.value);
+      }
+      if (batch.length) {
+        const messages = await encode(bench, pipeline.input, batch);
+        const at = performance.now();
+        batch.forEach((event, i) => {
+          if ((sent + i) % SAMPLE_EVERY) return;
+          samples++;
+          const list = pending.get(event.asset.urn) ?? [];
+          list.push({ at, lastModified: Date.parse(event.asset.lastModifiedAt ?? '') });
+          pending.set(event.asset.urn, list);
+        });
+        await pipeline.producer.send({ topic: pipeline.input.name, messages, acks: -1 });
+        sent += batch.length;
+      }
+      const wait = began + tick * TICK_MS - performance.now();
+      if (wait > 0) await sleep(wait, undefined, { signal: bench.signal });
+    }
+  } finally {
+    phase.producing = false;
+    phase.stoppedAt = performance.now();
+  }
+  const seconds = (phase.stoppedAt - began) / 1000;
+  await poller;
+  await failOnDead(pipeline);
+  const sorted = latencies.sort((a, b) => a - b);
+  return {
+    offeredEventsPerSecond: offered,
+    achievedEventsPerSecond: sent / seconds,
+    seconds,
+    events: sent,
+    samples,
+    unresolved: samples - sorted.length,
+    p50Ms: percentile(sorted, 50),
+    p95Ms: percentile(sorted, 95),
+    p99Ms: percentile(sorted, 99),
+    maxMs: sorted.at(-1) ?? NaN,
+  };
+}
+
+interface CatalogResult {
+  readonly benchmark: 'catalog';
+  readonly finishedAt: string;
+  readonly machine: Machine;
+  readonly workload: {
+    readonly events: number;
+    readonly repetitions: number;
+    readonly assets: number;
+    readonly columns: number;
+    readonly kinds: { readonly upsert: number };
+    readonly assetRecords: number;
+    readonly partitions: number;
+    readonly partitionsConsumedConcurrently: number;
+    readonly maxBytesPerPartition: number;
+  };
+  readonly raw: { readonly medianDocumentsPerSecond: number; readonly runs: readonly RawRun[] };
+  readonly pipeline: {
+    readonly medianEventsPerSecond: number;
+    readonly ratioToRaw: number;
+    readonly medianCpuMsPerEvent: number;
+    readonly runs: readonly PipelineRun[];
+  };
+  readonly freshness: Freshness;
+}
+
+const fixed = (n: number, digits: number): string => (Number.isFinite(n) ? n.toFixed(digits) : '-');
+
+function formatCatalog(result: CatalogResult): string {
+  const { machine: m, workload: w, raw, pipeline: p, freshness: f } = result;
+  const rows = [
+    ['measurement', 'median/s', 'runs /s', 'CPU ms per event/doc', 'seconds'],
+    [
+      '(a) raw bulk-index, same documents',
+      rate(raw.medianDocumentsPerSecond),
+      raw.runs.map((r) => rate(r.documentsPerSecond)).join(' '),
+      fixed(median(raw.runs.map((r) => r.cpuMsPerDocument)), 3),
+      raw.runs.map((r) => fixed(r.seconds, 2)).join(' '),
+    ],
+    [
+      '(b) pipeline, change events → searchable',
+      rate(p.medianEventsPerSecond),
+      p.runs.map((r) => rate(r.eventsPerSecond)).join(' '),
+      fixed(p.medianCpuMsPerEvent, 3),
+      p.runs.map((r) => fixed(r.seconds, 2)).join(' '),
+    ],
+  ];
+  const widths = (rows[0] ?? []).map((_, i) => Math.max(...rows.map((r) => (r[i] ?? '').length)));
+  const line = (cells: readonly string[]): string =>
+    cells.map((c, i) => (i ? c.padStart(widths[i] ?? 0) : c.padEnd(widths[i] ?? 0))).join('  ');
+  const last = p.runs.at(-1);
+  return [
+    `Steward catalog throughput: ${rate(w.events)} upserts x ${w.repetitions} over ${rate(w.assets)} assets, ` +
+      `${w.columns} columns; ${rate(w.assetRecords)} assets-topic records / document writes`,
+    `machine: ${m.cores} cores (${m.cpuModel}), load ${fixed(m.loadAverage, 2)} at start, Node ${m.node}, ` +
+      `commit ${m.commit}${m.dirty ? ' (uncommitted changes)' : ''}`,
+    '',
+    line(rows[0] ?? []),
+    line(widths.map((n) => '-'.repeat(n))),
+    ...rows.slice(1).map(line),
+    '',
+    `(b) vs (a): ${fixed(p.ratioToRaw, 3)}x; ` +
+      (last
+        ? `last run: produce ${fixed(last.produceSeconds, 2)} s, ELU ${fixed(last.eventLoopUtilization, 2)}, ` +
+          `indexer ${rate(last.indexerBatches)} batches of ${fixed(last.indexerEventsPerBatch, 1)} records`
+        : ''),
+    `(c) freshness at ${rate(f.offeredEventsPerSecond)} events/s offered (${rate(f.achievedEventsPerSecond)} ` +
+      `achieved) for ${fixed(f.seconds, 1)} s, ${rate(f.samples)} samples: produced→searchable ` +
+      `p50 ${rate(f.p50Ms)} ms, p95 ${rate(f.p95Ms)} ms, p99 ${rate(f.p99Ms)} ms, max ${rate(f.maxMs)} ms` +
+      (f.unresolved ? ` (${f.unresolved} never seen)` : ''),
+  ].join('\n');
+}
+
+async function main(options: Options): Promise<void> {
+  const abort = new AbortController();
+  process.once('SIGINT', () => abort.abort(new Error('interrupted')));
+  const config = loadConfig();
+  const logger = createLogger(
+    { level: process.env['LOG_LEVEL'] ? config.log.level : 'warn', name: 'steward-bench' },
+    process.stderr,
+  );
+  const facts = machine();
+  const id = randomBytes(4).toString('hex');
+  const schema = `bench_catalog_${id}`;
+  const kafka = createKafka(config.kafka, logger, `${config.kafka.clientId}-bench-${id}`);
+  const events: Workload = workload({ urns: options.assets, columns: COLUMNS });
+  const cleanup = new Cleanup(logger);
+  try {
+    const admin = kafka.admin();
+    cleanup.defer('disconnect the admin client', () => admin.disconnect());
+    await admin.connect();
+    const es = createElasticsearch(config.elasticsearch);
+    cleanup.defer('close the Elasticsearch client', () => es.close());
+    const pool = createPool({ ...config.postgres, url: withSearchPath(config.postgres.url, schema) });
+    cleanup.defer('close the PostgreSQL pool', () => pool.end());
+    cleanup.defer(`drop schema ${schema}`, () => pool.query(`DROP SCHEMA IF EXISTS "${schema}" CASCADE`));
+    await migrate({ databaseUrl: config.postgres.url, schema });
+    const bench: Bench = {
+      config,
+      logger,
+      kafka,
+      admin,
+      es,
+      codec: new TopicCodec(createRegistry(config.schemaRegistry)),
+      pool,
+      cleanup,
+      signal: abort.signal,
+      id,
+      brokers: (await admin.describeCluster()).brokers.length,
+    };
+    const dlqTopic: TopicDeclaration = { ...dlq, name: `bench.catalog.${id}.dlq` };
+    const retryTopic: TopicDeclaration = { ...retry, name: `bench.catalog.${id}.retry` };
+    await createTopics(bench, [dlqTopic, retryTopic]);
+
+    const stream = events.events(Number.MAX_SAFE_INTEGER);
+    const batch: ChangeEvent[] = [];
+    for (let n = stream.next(); !n.done && batch.length < options.events; n = stream.next())
+      batch.push(n.value);
+    const expected = expectedOf(batch);
+    progress(
+      `bench ${id}: ${rate(batch.length)} events over ${rate(expected.assets)} assets → ` +
+        `${rate(expected.writes.length)} document writes`,
+    );
+
+    const pipelineRuns: PipelineRun[] = [];
+    const rawRuns: RawRun[] = [];
+    let freshness: Freshness | undefined;
+    for (let r = 1; r <= options.repetitions; r++) {
+      const pipeline = await startPipeline(bench, `r${r}`, dlqTopic, retryTopic);
+      const run = await measurePipeline(bench, pipeline, batch, expected);
+      pipelineRuns.push(run);
+      progress(
+        `repetition ${r} (b) pipeline: ${rate(run.eventsPerSecond)} events/s (${run.seconds.toFixed(2)} s)`,
+      );
+      if (r === options.repetitions) {
+        const offered = FRESHNESS_LOAD * median(pipelineRuns.map((p) => p.eventsPerSecond));
+        progress(`(c) freshness: ${rate(offered)} events/s for ${FRESHNESS_SECONDS} s`);
+        freshness = await measureFreshness(bench, pipeline, stream, offered);
+      }
+      await pipeline.stop();
+      const batchSize = Math.max(1, Math.round(run.indexerEventsPerBatch));
+      const raw = await measureRaw(bench, `r${r}`, expected, batchSize);
+      rawRuns.push(raw);
+      progress(
+        `repetition ${r} (a) raw bulk: ${rate(raw.documentsPerSecond)} docs/s (${raw.seconds.toFixed(2)} s)`,
+      );
+    }
+    if (!freshness) throw new Error('no freshness measurement');
+    const rawRate = median(rawRuns.map((r) => r.documentsPerSecond));
+    const pipelineRate = median(pipelineRuns.map((r) => r.eventsPerSecond));
+    const result: CatalogResult = {
+      benchmark: 'catalog',
+      finishedAt: new Date().toISOString(),
+      machine: facts,
+      workload: {
+        events: batch.length,
+        repetitions: options.repetitions,
+        assets: expected.assets,
+        columns: COLUMNS,
+        kinds: { upsert: batch.length },
+        assetRecords: expected.writes.length,
+        partitions: PARTITIONS,
+        partitionsConsumedConcurrently: CONCURRENCY,
+        maxBytesPerPartition: MAX_BYTES_PER_PARTITION,
+      },
+      raw: { medianDocumentsPerSecond: rawRate, runs: rawRuns },
+      pipeline: {
+        medianEventsPerSecond: pipelineRate,
+        ratioToRaw: pipelineRate / rawRate,
+        medianCpuMsPerEvent: median(pipelineRuns.map((r) => r.cpuMsPerEvent)),
+        runs: pipelineRuns,
+      },
+      freshness,
+    };
+    process.stdout.write(`\n${formatCatalog(result)}\n`);
+    const dir = join(projectRoot(), 'bench', 'results');
+    mkdirSync(dir, { recursive: true });
+    writeFileSync(join(dir, 'catalog-latest.json'), `${JSON.stringify(result, null, 2)}\n`);
+    progress('wrote bench/results/catalog-latest.json');
+  } finally {
+    progress('cleaning up');
+    await cleanup.run();
+  }
+}
+
+main(parseOptions())
+  .catch((error: unknown) => {
+    process.stderr.write(
+      `bench failed: ${error instanceof Error ? (error.stack ?? error.message) : String(error)}\n`,
+    );
+    process.exitCode = 1;
+  })
+  // Everything is closed by now; should a client library still hold a handle, do not hang on it.
+  .finally(() => setTimeout(() => process.exit(), 5000).unref());
