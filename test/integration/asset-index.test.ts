@@ -1,12 +1,7 @@
 import assert from 'node:assert/strict';
-import { test, type TestContext } from 'node:test';
+import { test } from 'node:test';
 import { Client, errors, type estypes } from '@elastic/elasticsearch';
-import {
-  aliasName,
-  ensureAssetIndex,
-  templateName,
-  type AssetDocument,
-} from '../../src/adapters/elasticsearch/asset-index.ts';
+import { ensureAssetIndex, type AssetDocument } from '../../src/adapters/elasticsearch/asset-index.ts';
 import {
   assetByUrn,
   autocomplete,
@@ -26,25 +21,12 @@ import {
 import { writeDocuments } from '../../src/adapters/elasticsearch/document-sink.ts';
 import { splitIdentifier } from '../../src/domain/identifiers.ts';
 import { assetDocuments } from '../fixtures/asset-documents.ts';
-import { endpoints, uniqueName } from '../helpers/services.ts';
+import { assetIndexFor } from '../helpers/catalog.ts';
 
 /**
  * The asset template, alias and every query shape of the API against the real Elasticsearch (core modules
  * only). Nothing is mocked. Each test has its own prefix; its template, indices and alias are deleted after.
  */
-
-function assetIndexFor(t: TestContext) {
-  const client = new Client({ node: endpoints().elasticsearchUrl });
-  const prefix = uniqueName('test').replaceAll('_', '-');
-  t.after(async () => {
-    const indices = await client.indices.get({ index: `${aliasName(prefix)}-*`, allow_no_indices: true });
-    const names = Object.keys(indices);
-    if (names.length) await client.indices.delete({ index: names });
-    await client.indices.deleteIndexTemplate({ name: templateName(prefix) }, { ignore: [404] });
-    await client.close();
-  });
-  return { client, prefix, alias: aliasName(prefix) };
-}
 
 async function indexAll(client: Client, alias: string, docs: readonly AssetDocument[]): Promise<void> {
   const writes = docs.map((document) => ({

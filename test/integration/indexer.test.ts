@@ -1,39 +1,16 @@
 import assert from 'node:assert/strict';
 import { randomUUID } from 'node:crypto';
 import { setTimeout as sleep } from 'node:timers/promises';
-import { test, type TestContext } from 'node:test';
-import { Client } from '@elastic/elasticsearch';
-import pg from 'pg';
-import { Registry } from 'prom-client';
-import {
-  aliasName,
-  prepareIndexer,
-  templateName,
-  type AssetDocument,
-} from '../../src/adapters/elasticsearch/asset-index.ts';
+import { test } from 'node:test';
+import type { AssetDocument } from '../../src/adapters/elasticsearch/asset-index.ts';
 import { searchAssets } from '../../src/adapters/elasticsearch/asset-queries.ts';
-import { migrate } from '../../src/adapters/postgres/migrate.ts';
-import { TopicCodec } from '../../src/adapters/registry.ts';
 import { toAvro } from '../../src/contract/avro.ts';
 import type { AssetColumn, ChangeEvent } from '../../src/domain/change-event.ts';
-import type { ProcessorDefinition } from '../../src/domain/processor.ts';
-import { valueSubject, type TopicDeclaration } from '../../src/domain/topic.ts';
-import { createLogger } from '../../src/observability/logger.ts';
-import { RuntimeMetrics } from '../../src/runtime/metrics.ts';
-import { startProcessor, type RunningProcessor } from '../../src/runtime/processor-runtime.ts';
 import { indexer } from '../../processors/indexer/processor.ts';
 import { metadataSync } from '../../processors/metadata-sync/processor.ts';
-import { assets, changes, dlq, retry } from '../../topics/index.ts';
 import { upsertEvent } from '../fixtures/events.ts';
+import { catalogPipeline } from '../helpers/catalog.ts';
 import { waitFor } from '../helpers/runtime.ts';
-import {
-  deleteSubject,
-  endpoints,
-  kafkaFor,
-  postgresSchemaFor,
-  registryClient,
-  uniqueName,
-} from '../helpers/services.ts';
 
 /**
  * metadata-sync and the indexer in-process on unique topics, a unique PostgreSQL schema and a unique index
@@ -97,74 +74,12 @@ function scenario(): ChangeEvent[] {
   return events;
 }
 
-function assetIndexFor(t: TestContext) {
-  const client = new Client({ node: endpoints().elasticsearchUrl });
-  const prefix = uniqueName('test').replaceAll('_', '-');
-  t.after(async () => {
-    const indices = await client.indices.get({ index: `${aliasName(prefix)}-*`, allow_no_indices: true });
-    const names = Object.keys(indices);
-    if (names.length) await client.indices.delete({ index: names });
-    await client.indices.deleteIndexTemplate({ name: templateName(prefix) }, { ignore: [404] });
-    await client.close();
-  });
-  return { client, prefix, alias: aliasName(prefix) };
-}
-
 test('the indexer should leave Elasticsearch equal to PostgreSQL', async (t) => {
-  const kafka = kafkaFor(t);
-  const { pool, schema } = await postgresSchemaFor(t);
-  await migrate({ databaseUrl: endpoints().databaseUrl, schema });
-  const { client, prefix, alias } = assetIndexFor(t);
-  assert.deepEqual(await prepareIndexer(client, prefix), { alias });
-  const named = async (base: TopicDeclaration, partitions: number): Promise<TopicDeclaration> => ({
-    ...base,
-    name: await kafka.topic(partitions),
-  });
-  const input = await named(changes, 4);
-  const output = await named(assets, 4);
-  const dlqTopic = await named(dlq, 1);
-  const retryTopic = await named(retry, 4);
-  t.after(async () => {
-    for (const topic of [input, output, dlqTopic]) await deleteSubject(valueSubject(topic));
-  });
-  const processorPool = new pg.Pool({
-    connectionString: `${endpoints().databaseUrl}?options=${encodeURIComponent(`-c search_path=${schema}`)}`,
-    max: 6,
-  });
-  const codec = new TopicCodec(registryClient());
-  const start = <V, S>(processor: ProcessorDefinition<V, S>): Promise<RunningProcessor> =>
-    startProcessor({
-      processor,
-      kafka: kafka.kafka,
-      codec,
-      pool: processorPool,
-      elasticsearch: client,
-      logger: createLogger({ level: 'warn', name: 'test' }),
-      metrics: new RuntimeMetrics(new Registry()),
-      dlqTopic,
-      retryTopic,
-      consumer: {
-        sessionTimeoutMs: 6000,
-        heartbeatIntervalMs: 500,
-        partitionsConsumedConcurrently: 4,
-        maxBytesPerPartition: 256 * 1024,
-        fromBeginning: true,
-      },
-      retry: { initialMs: 200, maxMs: 2000, attemptsBeforePause: 5, pauseMs: 2000 },
-      outboxSweepAfterMs: 10_000,
-    });
-  const running = [
-    await start(metadataSync({ input, output })),
-    await start(indexer({ input: output }, alias)),
-  ];
-  let stopped: Promise<void> | undefined;
-  const stop = async (): Promise<void> => {
-    stopped ??= Promise.all(running.map((r) => r.stop()))
-      .then(() => undefined)
-      .finally(() => processorPool.end());
-    await stopped;
-  };
-  t.after(stop);
+  const { kafka, pool, client, alias, prepared, input, output, codec, start, stop } =
+    await catalogPipeline(t);
+  assert.deepEqual(prepared, { alias });
+  await start(metadataSync({ input, output }));
+  await start(indexer({ input: output }, alias));
   try {
     const events = scenario();
     assert.ok(events.length >= 200, `${events.length} events`);
