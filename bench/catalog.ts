@@ -6,8 +6,6 @@
  * and is removed at the end, also when a measurement fails or on Ctrl-C.
  */
 import { randomBytes } from 'node:crypto';
-import { mkdirSync, writeFileSync } from 'node:fs';
-import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import type { Client } from '@elastic/elasticsearch';
 import { Command } from 'commander';
@@ -27,7 +25,6 @@ import type { ChangeEvent } from '../src/domain/change-event.ts';
 import type { DocumentWrite, ProcessorDefinition } from '../src/domain/processor.ts';
 import { valueSubject, type TopicDeclaration } from '../src/domain/topic.ts';
 import { createLogger, type Logger } from '../src/observability/logger.ts';
-import { projectRoot } from '../src/paths.ts';
 import { RuntimeMetrics } from '../src/runtime/metrics.ts';
 import { startProcessor, type RunningProcessor } from '../src/runtime/processor-runtime.ts';
 import { toDocument } from '../processors/indexer/document.ts';
@@ -36,7 +33,18 @@ import { toAssetEvent, type SyncState } from '../processors/metadata-sync/asset-
 import { mergeChange } from '../processors/metadata-sync/merge.ts';
 import { metadataSync } from '../processors/metadata-sync/processor.ts';
 import { assets, changes, dlq, retry } from '../topics/index.ts';
-import { Cleanup, deleteSubject, integer, machine, progress, rate, until, withSearchPath } from './common.ts';
+import {
+  Cleanup,
+  deleteSubject,
+  integer,
+  machine,
+  progress,
+  rate,
+  runBench,
+  until,
+  withSearchPath,
+  writeResult,
+} from './common.ts';
 import { median, type Machine } from './report.ts';
 import { workload, type Workload } from './workload.ts';
 
@@ -693,9 +701,7 @@ async function main(options: Options): Promise<void> {
       freshness,
     };
     process.stdout.write(`\n${formatCatalog(result)}\n`);
-    const dir = join(projectRoot(), 'bench', 'results');
-    mkdirSync(dir, { recursive: true });
-    writeFileSync(join(dir, 'catalog-latest.json'), `${JSON.stringify(result, null, 2)}\n`);
+    writeResult('catalog', result);
     progress('wrote bench/results/catalog-latest.json');
   } finally {
     progress('cleaning up');
@@ -703,12 +709,4 @@ async function main(options: Options): Promise<void> {
   }
 }
 
-main(parseOptions())
-  .catch((error: unknown) => {
-    process.stderr.write(
-      `bench failed: ${error instanceof Error ? (error.stack ?? error.message) : String(error)}\n`,
-    );
-    process.exitCode = 1;
-  })
-  // Everything is closed by now; should a client library still hold a handle, do not hang on it.
-  .finally(() => setTimeout(() => process.exit(), 5000).unref());
+runBench(() => main(parseOptions()));

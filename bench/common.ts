@@ -1,5 +1,7 @@
 /** Helpers shared by the benchmarks (bench/runtime.ts, bench/catalog.ts). */
 import { execFileSync } from 'node:child_process';
+import { mkdirSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
 import { createRequire } from 'node:module';
 import { availableParallelism, cpus, loadavg } from 'node:os';
 import { setTimeout as sleep } from 'node:timers/promises';
@@ -108,4 +110,26 @@ export async function deleteSubject(config: Config, subject: string): Promise<vo
 /** A connection string whose sessions use `schema` (the migrations' tables live there). */
 export function withSearchPath(url: string, schema: string): string {
   return `${url}${url.includes('?') ? '&' : '?'}options=${encodeURIComponent(`-c search_path=${schema}`)}`;
+}
+
+/** Writes a bench's figures as JSON to bench/results/<name>-latest.json (git-ignored). */
+export function writeResult(name: string, result: unknown): void {
+  const dir = join(projectRoot(), 'bench', 'results');
+  mkdirSync(dir, { recursive: true });
+  writeFileSync(join(dir, `${name}-latest.json`), `${JSON.stringify(result, null, 2)}\n`);
+}
+
+/**
+ * Runs a bench's main: a failure prints its stack and exits 1 (the bench could not run); figures never
+ * change the exit code. Should a client library still hold a handle afterwards, do not hang on it.
+ */
+export function runBench(main: () => Promise<void>): void {
+  main()
+    .catch((error: unknown) => {
+      process.stderr.write(
+        `bench failed: ${error instanceof Error ? (error.stack ?? error.message) : String(error)}\n`,
+      );
+      process.exitCode = 1;
+    })
+    .finally(() => setTimeout(() => process.exit(), 5000).unref());
 }

@@ -5,8 +5,6 @@
  * unique name and is removed at the end, also when a measurement fails or on Ctrl-C.
  */
 import { randomBytes } from 'node:crypto';
-import { mkdirSync, writeFileSync } from 'node:fs';
-import { join } from 'node:path';
 import { Command } from 'commander';
 import { Partitioners, type Admin, type Consumer, type EachBatchPayload, type Kafka } from 'kafkajs';
 import { Registry } from 'prom-client';
@@ -22,12 +20,22 @@ import type { ChangeEvent } from '../src/domain/change-event.ts';
 import { define, type ProcessorDefinition } from '../src/domain/processor.ts';
 import { valueSubject, type TopicDeclaration } from '../src/domain/topic.ts';
 import { createLogger, type Logger } from '../src/observability/logger.ts';
-import { projectRoot } from '../src/paths.ts';
 import { RuntimeMetrics } from '../src/runtime/metrics.ts';
 import { startProcessor } from '../src/runtime/processor-runtime.ts';
 import { changes, dlq, retry } from '../topics/index.ts';
 import { formatResult, summarize, type BenchResult, type Produced, type Run } from './report.ts';
-import { Cleanup, deleteSubject, integer, machine, progress, rate, until, withSearchPath } from './common.ts';
+import {
+  Cleanup,
+  deleteSubject,
+  integer,
+  machine,
+  progress,
+  rate,
+  runBench,
+  until,
+  withSearchPath,
+  writeResult,
+} from './common.ts';
 import { workload, type Workload } from './workload.ts';
 
 const PARTITIONS = 12;
@@ -502,9 +510,7 @@ async function main(options: Options): Promise<void> {
       ),
     };
     process.stdout.write(`\n${formatResult(result)}\n`);
-    const dir = join(projectRoot(), 'bench', 'results');
-    mkdirSync(dir, { recursive: true });
-    writeFileSync(join(dir, 'runtime-latest.json'), `${JSON.stringify(result, null, 2)}\n`);
+    writeResult('runtime', result);
     progress('wrote bench/results/runtime-latest.json');
   } finally {
     progress('cleaning up');
@@ -512,12 +518,4 @@ async function main(options: Options): Promise<void> {
   }
 }
 
-main(parseOptions())
-  .catch((error: unknown) => {
-    process.stderr.write(
-      `bench failed: ${error instanceof Error ? (error.stack ?? error.message) : String(error)}\n`,
-    );
-    process.exitCode = 1;
-  })
-  // Everything is closed by now; should a client library still hold a handle, do not hang on it.
-  .finally(() => setTimeout(() => process.exit(), 5000).unref());
+runBench(() => main(parseOptions()));
