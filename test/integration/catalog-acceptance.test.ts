@@ -377,6 +377,13 @@ test('the catalog should end exactly in the expected state after the acceptance 
       if (row.deleted) assert.equal(docs.get(row.urn), undefined, `${row.urn} is deleted, yet indexed`);
       else assert.equal(docs.get(row.urn), Number(row.revision), row.urn);
     }
+    // No sample value in any indexed document (only derived evidence may be indexed).
+    const everything = await client.search({ index: alias, size: 10_000, query: { match_all: {} } });
+    assert.equal(everything.hits.hits.length, wantLive);
+    assert.ok(
+      !JSON.stringify(everything.hits.hits).includes(SAMPLE_MARK),
+      'a sample value reached the index',
+    );
   } finally {
     await stop();
   }
