@@ -2,30 +2,16 @@ import assert from 'node:assert/strict';
 import { randomUUID } from 'node:crypto';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { test } from 'node:test';
-import pg from 'pg';
-import { Registry } from 'prom-client';
-import { migrate } from '../../src/adapters/postgres/migrate.ts';
-import { TopicCodec } from '../../src/adapters/registry.ts';
 import { toAvro } from '../../src/contract/avro.ts';
 import type { AssetColumn, ChangeEvent } from '../../src/domain/change-event.ts';
-import { valueSubject, type TopicDeclaration } from '../../src/domain/topic.ts';
-import { createLogger } from '../../src/observability/logger.ts';
-import { RuntimeMetrics } from '../../src/runtime/metrics.ts';
-import { startProcessor } from '../../src/runtime/processor-runtime.ts';
 import type { AssetEvent } from '../../processors/metadata-sync/asset-event.ts';
 import { mergeChange, type AssetState } from '../../processors/metadata-sync/merge.ts';
 import { metadataSync } from '../../processors/metadata-sync/processor.ts';
-import { assets, changes, dlq, retry } from '../../topics/index.ts';
 import { upsertEvent } from '../fixtures/events.ts';
 import { samplesInPostgres } from '../helpers/leaks.ts';
+import { catalogPipeline } from '../helpers/catalog.ts';
 import { waitFor } from '../helpers/runtime.ts';
-import {
-  deleteSubject,
-  endpoints,
-  kafkaFor,
-  postgresSchemaFor,
-  registryClient,
-} from '../helpers/services.ts';
+import { registryClient } from '../helpers/services.ts';
 
 const ASSETS = 50;
 const minute = (n: number): string => new Date(Date.UTC(2024, 5, 1, 0, n)).toISOString();
@@ -122,50 +108,8 @@ function expected(events: readonly ChangeEvent[]): Map<string, AssetState> {
 }
 
 test('metadata-sync should leave PostgreSQL and the assets topic in the expected state', async (t) => {
-  const kafka = kafkaFor(t);
-  const { pool, schema } = await postgresSchemaFor(t);
-  await migrate({ databaseUrl: endpoints().databaseUrl, schema });
-  const named = async (base: TopicDeclaration, partitions: number): Promise<TopicDeclaration> => ({
-    ...base,
-    name: await kafka.topic(partitions),
-  });
-  const input = await named(changes, 4);
-  const output = await named(assets, 4);
-  const dlqTopic = await named(dlq, 1);
-  const retryTopic = await named(retry, 4);
-  t.after(async () => {
-    for (const topic of [input, output, dlqTopic]) await deleteSubject(valueSubject(topic));
-  });
-  const processorPool = new pg.Pool({
-    connectionString: `${endpoints().databaseUrl}?options=${encodeURIComponent(`-c search_path=${schema}`)}`,
-    max: 4,
-  });
-  const codec = new TopicCodec(registryClient());
-  const running = await startProcessor({
-    processor: metadataSync({ input, output }),
-    kafka: kafka.kafka,
-    codec,
-    pool: processorPool,
-    logger: createLogger({ level: 'warn', name: 'test' }),
-    metrics: new RuntimeMetrics(new Registry()),
-    dlqTopic,
-    retryTopic,
-    consumer: {
-      sessionTimeoutMs: 6000,
-      heartbeatIntervalMs: 500,
-      partitionsConsumedConcurrently: 4,
-      maxBytesPerPartition: 256 * 1024,
-      fromBeginning: true,
-    },
-    retry: { initialMs: 200, maxMs: 2000, attemptsBeforePause: 5, pauseMs: 2000 },
-    outboxSweepAfterMs: 10_000,
-  });
-  let stopped: Promise<void> | undefined;
-  const stop = async (): Promise<void> => {
-    stopped ??= running.stop().finally(() => processorPool.end());
-    await stopped;
-  };
-  t.after(stop);
+  const { kafka, pool, schema, input, output, codec, start, stop } = await catalogPipeline(t);
+  await start(metadataSync({ input, output }));
   try {
     const { events, samples } = scenario();
     const distinct = new Set(events.map((e) => e.id)).size;
