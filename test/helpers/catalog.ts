@@ -5,6 +5,8 @@ import { Registry } from 'prom-client';
 import { aliasName, prepareIndexer, templateName } from '../../src/adapters/elasticsearch/asset-index.ts';
 import { migrate } from '../../src/adapters/postgres/migrate.ts';
 import { TopicCodec } from '../../src/adapters/registry.ts';
+import { toAvro } from '../../src/contract/avro.ts';
+import type { ChangeEvent } from '../../src/domain/change-event.ts';
 import type { ProcessorDefinition } from '../../src/domain/processor.ts';
 import { valueSubject, type TopicDeclaration } from '../../src/domain/topic.ts';
 import { createLogger } from '../../src/observability/logger.ts';
@@ -57,6 +59,10 @@ export interface CatalogPipeline {
   readonly start: <V, S>(processor: ProcessorDefinition<V, S>) => Promise<RunningProcessor>;
   /** Stops every started processor, then ends the processors' pool. Idempotent; also runs after the test. */
   readonly stop: () => Promise<void>;
+  /** Publishes change events to `input`, Avro-encoded and keyed by URN, in one send. */
+  readonly produce: (events: readonly ChangeEvent[]) => Promise<void>;
+  /** How many events metadata-sync has applied (its ledger rows). */
+  readonly ledgerCount: () => Promise<number>;
 }
 
 /**
@@ -125,6 +131,19 @@ export async function catalogPipeline(
     await stopped;
   };
   t.after(stop);
+  const producer = kafka.producer({ idempotent: true });
+  const produce = async (events: readonly ChangeEvent[]): Promise<void> => {
+    const messages = await Promise.all(
+      events.map(async (e) => ({ key: e.asset.urn, value: await codec.encode(input, toAvro(e)) })),
+    );
+    await (await producer).send({ topic: input.name, messages });
+  };
+  const ledgerCount = async (): Promise<number> => {
+    const { rows } = await pool.query<{ n: string }>(
+      `SELECT count(*) AS n FROM steward_applied_events WHERE processor = 'metadata-sync'`,
+    );
+    return Number(rows[0]?.n);
+  };
   return {
     kafka,
     pool,
@@ -140,5 +159,7 @@ export async function catalogPipeline(
     codec,
     start,
     stop,
+    produce,
+    ledgerCount,
   };
 }

@@ -4,7 +4,6 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import { test } from 'node:test';
 import type { AssetDocument } from '../../src/adapters/elasticsearch/asset-index.ts';
 import { searchAssets } from '../../src/adapters/elasticsearch/asset-queries.ts';
-import { toAvro } from '../../src/contract/avro.ts';
 import type { AssetColumn, ChangeEvent } from '../../src/domain/change-event.ts';
 import { indexer } from '../../processors/indexer/processor.ts';
 import { metadataSync } from '../../processors/metadata-sync/processor.ts';
@@ -75,7 +74,7 @@ function scenario(): ChangeEvent[] {
 }
 
 test('the indexer should leave Elasticsearch equal to PostgreSQL', async (t) => {
-  const { kafka, pool, client, alias, prepared, input, output, codec, start, stop } =
+  const { pool, client, alias, prepared, input, output, start, stop, produce, ledgerCount } =
     await catalogPipeline(t);
   assert.deepEqual(prepared, { alias });
   await start(metadataSync({ input, output }));
@@ -84,20 +83,9 @@ test('the indexer should leave Elasticsearch equal to PostgreSQL', async (t) => 
     const events = scenario();
     assert.ok(events.length >= 200, `${events.length} events`);
     const distinct = new Set(events.map((e) => e.id)).size;
-    const producer = await kafka.producer({ idempotent: true });
-    const messages = await Promise.all(
-      events.map(async (e) => ({ key: e.asset.urn, value: await codec.encode(input, toAvro(e)) })),
-    );
-    await producer.send({ topic: input.name, messages });
+    await produce(events);
 
-    const ledger = async (): Promise<number> =>
-      Number(
-        (
-          await pool.query<{ n: string }>(
-            `SELECT count(*) AS n FROM steward_applied_events WHERE processor = 'metadata-sync'`,
-          )
-        ).rows[0]?.n,
-      );
+    const ledger = ledgerCount;
     await waitFor(ledger, (n) => n >= distinct, 90_000, 'every change in the ledger');
 
     const { rows } = await pool.query<{ urn: string; revision: string; deleted: boolean }>(

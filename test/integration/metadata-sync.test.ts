@@ -2,7 +2,6 @@ import assert from 'node:assert/strict';
 import { randomUUID } from 'node:crypto';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { test } from 'node:test';
-import { toAvro } from '../../src/contract/avro.ts';
 import type { AssetColumn, ChangeEvent } from '../../src/domain/change-event.ts';
 import type { AssetEvent } from '../../processors/metadata-sync/asset-event.ts';
 import { mergeChange, type AssetState } from '../../processors/metadata-sync/merge.ts';
@@ -108,26 +107,15 @@ function expected(events: readonly ChangeEvent[]): Map<string, AssetState> {
 }
 
 test('metadata-sync should leave PostgreSQL and the assets topic in the expected state', async (t) => {
-  const { kafka, pool, schema, input, output, codec, start, stop } = await catalogPipeline(t);
+  const { kafka, pool, schema, input, output, start, stop, produce, ledgerCount } = await catalogPipeline(t);
   await start(metadataSync({ input, output }));
   try {
     const { events, samples } = scenario();
     const distinct = new Set(events.map((e) => e.id)).size;
     assert.ok(events.length >= 280, `${events.length} events`);
-    const producer = await kafka.producer({ idempotent: true });
-    const messages = await Promise.all(
-      events.map(async (e) => ({ key: e.asset.urn, value: await codec.encode(input, toAvro(e)) })),
-    );
-    await producer.send({ topic: input.name, messages });
+    await produce(events);
 
-    const ledger = async (): Promise<number> =>
-      Number(
-        (
-          await pool.query<{ n: string }>(
-            `SELECT count(*) AS n FROM steward_applied_events WHERE processor = 'metadata-sync'`,
-          )
-        ).rows[0]?.n,
-      );
+    const ledger = ledgerCount;
     await waitFor(ledger, (n) => n >= distinct, 90_000, 'every event in the ledger');
     await sleep(500);
     assert.equal(await ledger(), distinct, 'each distinct event once in the ledger');
