@@ -19,6 +19,24 @@ import {
   type KafkaFixture,
 } from './services.ts';
 
+/** Every processor child of the running test, so a timeout can show what they were doing. */
+const liveChildren = new Set<ProcessorChild>();
+
+/** The last lines each processor child printed (its warnings and errors explain most timeouts). */
+function childDiagnostics(lines = 25): string {
+  return [...liveChildren]
+    .map((c, i) => {
+      const tail = c
+        .output()
+        .trimEnd()
+        .split('\n')
+        .slice(-lines)
+        .map((l) => l.slice(0, 400));
+      return `--- processor child ${i} (pid ${c.child.pid ?? '?'}, exit ${c.child.exitCode ?? c.child.signalCode ?? 'running'}):\n${tail.join('\n')}`;
+    })
+    .join('\n');
+}
+
 export interface ProcessorChild {
   readonly child: ChildProcess;
   readonly exited: Promise<{ code: number | null; signal: NodeJS.Signals | null }>;
@@ -54,9 +72,11 @@ export async function runtimeFixture(t: TestContext, options: { partitions: numb
   const producer = await kafka.producer({ idempotent: true });
   const children: ProcessorChild[] = [];
   t.after(async () => {
-    for (const { child, exited } of children) {
+    for (const handle of children) {
+      const { child, exited } = handle;
       if (child.exitCode === null && child.signalCode === null) child.kill('SIGKILL');
       await exited;
+      liveChildren.delete(handle);
     }
   });
 
@@ -121,6 +141,7 @@ export async function runtimeFixture(t: TestContext, options: { partitions: numb
       );
       const handle = { child, exited, output: () => output };
       children.push(handle);
+      liveChildren.add(handle);
       return handle;
     },
     /** Effects rows, ledger rows, and the sum of per-URN counts (over-counts if anything applied twice). */
@@ -207,8 +228,12 @@ export async function waitFor<T>(
   const deadline = Date.now() + timeoutMs;
   let last = await probe();
   while (!predicate(last)) {
-    if (Date.now() > deadline)
-      throw new Error(`timed out waiting for ${what}; last: ${JSON.stringify(last)}`);
+    if (Date.now() > deadline) {
+      const diagnostics = childDiagnostics();
+      throw new Error(
+        `timed out waiting for ${what}; last: ${JSON.stringify(last)}${diagnostics ? `\n${diagnostics}` : ''}`,
+      );
+    }
     await sleep(250);
     last = await probe();
   }

@@ -37,9 +37,6 @@ test('the runtime should dead-letter every poison record with its reason and app
   }
 
   const processor = fx.start();
-  t.after(() => {
-    if (process.exitCode) process.stderr.write(processor.output().slice(-5000));
-  });
   const counts = await waitFor(
     () => fx.counts(),
     (c) => c.effects >= 10_000,
