@@ -244,7 +244,7 @@ async function startPipeline(
     await Promise.all(running.splice(0).map((r) => r.stop()));
   };
   bench.cleanup.defer(`stop the pipeline ${tag}`, stop);
-  const start = async <V, S>(processor: ProcessorDefinition<V, S>): Promise<void> => {
+  const start = async <V, S, C>(processor: ProcessorDefinition<V, S, C>): Promise<void> => {
     const registry = new Registry();
     registries.push(registry);
     const metrics = new RuntimeMetrics(registry);

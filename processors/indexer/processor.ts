@@ -1,14 +1,15 @@
 /**
- * indexer: keeps one full document per asset in Elasticsearch (written through the alias with
- * `version_type=external_gte` at the asset's revision, by the runtime's document sink) from the assets
- * topic that metadata-sync writes. A deleted asset arrives as its deleted state (with the revision it was
- * deleted at) followed by a tombstone; the deleted state deletes the document at that version, and the
- * tombstone changes nothing.
+ * indexer: keeps one full document per asset in Elasticsearch, written through the alias with
+ * `version_type=external_gte` at the asset's document revision (`assets.revision`). Each record on the
+ * assets topic is a notice that an asset changed: the indexer reads the asset's current source from
+ * PostgreSQL (sources.ts, its `lookup`, once per batch) and writes the document built from it, so the
+ * document always carries every part any writer committed, at the revision that covers them. A deleted
+ * asset deletes its document at the revision it was deleted at.
  *
  * Its state per URN is the highest revision it has indexed and whether that was a delete, kept in
- * PostgreSQL with the ledger. An event at that revision or older changes nothing: a duplicate or a stale
- * state never regresses a document, and never re-creates a deleted one, even after Elasticsearch has
- * forgotten the delete (`index.gc_deletes`); PostgreSQL does not forget. `handle` is pure.
+ * PostgreSQL with the ledger. When PostgreSQL is at that revision or older, nothing is written: a
+ * duplicate or a late notice never regresses a document, and never re-creates a deleted one, even after
+ * Elasticsearch has forgotten the delete (`index.gc_deletes`); PostgreSQL does not forget. `handle` is pure.
  */
 import { aliasName } from '../../src/domain/asset-document.ts';
 import {
@@ -21,7 +22,7 @@ import {
 import type { TopicDeclaration } from '../../src/domain/topic.ts';
 import { assets } from '../../topics/index.ts';
 import type { AssetEvent } from '../metadata-sync/asset-event.ts';
-import { toDocument } from './document.ts';
+import { documentWrite, loadAssetSources, type AssetSource } from './sources.ts';
 
 /** An assets-topic record: an asset's state, or the tombstone that follows its deleted state. */
 export type IndexerInput = AssetEvent | { readonly tombstone: true };
@@ -58,18 +59,16 @@ export function acceptAssetEvent(value: unknown, key: string): Accepted<IndexerI
 export function handleAsset(
   event: InputEvent<IndexerInput>,
   state: IndexerState | undefined,
+  source: AssetSource | undefined,
   index: string,
 ): HandleResult<IndexerState> {
-  const value = event.value;
-  // The deleted state before the tombstone already deleted the document at its revision.
-  if ('tombstone' in value) return {};
-  if (state && value.revision <= state.revision) return {};
-  const { urn, revision, deleted } = value;
+  // Not in the catalog (metadata-sync commits before it emits, so only a row removed by hand): nothing
+  // to index. reconcile removes a document PostgreSQL does not know.
+  if (!source) return {};
+  if (state && source.revision <= state.revision) return {};
   return {
-    state: { revision, deleted },
-    effects: {
-      documents: [{ index, id: urn, version: revision, document: deleted ? null : toDocument(value) }],
-    },
+    state: { revision: source.revision, deleted: source.deleted },
+    effects: { documents: [documentWrite(index, source)] },
   };
 }
 
@@ -80,15 +79,16 @@ export function handleAsset(
 export function indexer(
   topics: { readonly input: TopicDeclaration } = { input: assets },
   index: string = aliasName('steward'),
-): ProcessorDefinition<IndexerInput, IndexerState> {
+): ProcessorDefinition<IndexerInput, IndexerState, AssetSource> {
   const { input } = topics;
-  return define<IndexerInput, IndexerState>({
+  return define<IndexerInput, IndexerState, AssetSource>({
     name: 'indexer',
     group: 'steward.indexer',
     consumes: [input],
     produces: [],
     idempotency: 'ledger',
     accept: (value, _topic, key) => acceptAssetEvent(value, key),
-    handle: (event, state) => handleAsset(event, state, index),
+    lookup: (urns, reader) => loadAssetSources(reader, urns),
+    handle: (event, state, source) => handleAsset(event, state, source, index),
   });
 }

@@ -27,13 +27,18 @@ export type { SyncState } from './asset-event.ts';
 export const ASSETS_TABLE = 'assets';
 export const SCHEMA_VERSIONS_TABLE = 'schema_versions';
 
-/** The `assets` row of a state: jsonb as JSON text (pg would send an object as-is, arrays as PG arrays). */
+/**
+ * The `assets` row of a state: jsonb as JSON text (pg would send an object as-is, arrays as PG arrays).
+ * `revision` is the asset's document revision, which other writers bump too: it is counted up in SQL, not
+ * copied from this state (whose own revision counts metadata-sync's merges only).
+ */
 function assetRow(state: SyncState): RowWrite {
-  const { urn, updated_stamp, ...record } = toAssetRecord(state.asset);
+  const { urn, updated_stamp, revision, ...record } = toAssetRecord(state.asset);
   return {
     table: ASSETS_TABLE,
     mode: 'upsert',
     key: { urn },
+    increment: ['revision'],
     values: {
       ...record,
       owners: [...record.owners],

@@ -111,8 +111,8 @@ export async function runProcesses(
 }
 
 /** One processor given by its definition (tests and fixtures that build their own). */
-export function runProcessorProcess<V, S>(
-  processor: ProcessorDefinition<V, S>,
+export function runProcessorProcess<V, S, C>(
+  processor: ProcessorDefinition<V, S, C>,
   options: ProcessOptions,
 ): Promise<void> {
   return runProcesses([register(processor)], options);

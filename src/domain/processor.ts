@@ -31,6 +31,19 @@ export interface RowWrite {
   readonly values: Readonly<Record<string, unknown>>;
   /** upsert: insert or overwrite; insert: insert, and keep the existing row on conflict. */
   readonly mode: 'upsert' | 'insert';
+  /**
+   * Counter columns: 1 when the row is inserted, +1 in SQL when an upsert overwrites it. Several writers
+   * can bump the same counter (a document revision), each in its own transaction, without reading it.
+   */
+  readonly increment?: readonly string[];
+}
+
+/**
+ * Read-only SQL against the system of record, given to `lookup` by the runtime (which owns the driver).
+ * Parameters are bound, never interpolated.
+ */
+export interface Reader {
+  rows<R extends object>(sql: string, params: readonly unknown[]): Promise<R[]>;
 }
 
 /** A full document to index, written only when `version` is at least the indexed one (external_gte). */
@@ -73,7 +86,7 @@ export interface HandleResult<S> {
  * idempotent on the event id. Processors whose effects are idempotent by themselves (versioned documents,
  * no state) declare `idempotency: 'effects'` and skip the ledger.
  */
-export interface ProcessorDefinition<V = unknown, S = unknown> {
+export interface ProcessorDefinition<V = unknown, S = unknown, C = unknown> {
   readonly name: string;
   /** Consumer group id: instances with the same group share the partitions. */
   readonly group: string;
@@ -86,10 +99,18 @@ export interface ProcessorDefinition<V = unknown, S = unknown> {
   readonly accept: (value: unknown, topic: TopicDeclaration, key: string) => Accepted<V>;
   /** The idempotency key of an accepted value; undefined falls back to topic/partition/offset. */
   readonly eventId?: (value: V) => string | undefined;
-  readonly handle: (event: InputEvent<V>, state: S | undefined) => HandleResult<S>;
+  /**
+   * Reads what `handle` needs beyond its own state, once per batch for the batch's keys (e.g. the indexer
+   * reads each asset's current document source from PostgreSQL) through the runtime's read-only `reader`.
+   * A key without an entry gets undefined. Its failures are retried or dead-lettered like `handle`'s.
+   */
+  readonly lookup?: (keys: readonly string[], reader: Reader) => Promise<ReadonlyMap<string, C>>;
+  readonly handle: (event: InputEvent<V>, state: S | undefined, context?: C) => HandleResult<S>;
 }
 
 /** Identity with types: `export default define({ … })` in processors/<name>/processor.ts. */
-export function define<V, S>(definition: ProcessorDefinition<V, S>): ProcessorDefinition<V, S> {
+export function define<V, S, C = unknown>(
+  definition: ProcessorDefinition<V, S, C>,
+): ProcessorDefinition<V, S, C> {
   return definition;
 }

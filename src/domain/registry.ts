@@ -10,10 +10,10 @@ export interface RegisteredProcessor {
   readonly group: string;
   readonly consumes: readonly TopicDeclaration[];
   readonly produces: readonly TopicDeclaration[];
-  use<R>(run: <V, S>(definition: ProcessorDefinition<V, S>) => R): R;
+  use<R>(run: <V, S, C>(definition: ProcessorDefinition<V, S, C>) => R): R;
 }
 
-export function register<V, S>(definition: ProcessorDefinition<V, S>): RegisteredProcessor {
+export function register<V, S, C>(definition: ProcessorDefinition<V, S, C>): RegisteredProcessor {
   return {
     name: definition.name,
     group: definition.group,

@@ -5,7 +5,7 @@ import { writeDocuments } from '../adapters/elasticsearch/document-sink.ts';
 import type { OutboxRelay } from '../adapters/outbox-relay.ts';
 import type { OutboxRow, PostgresStateStore } from '../adapters/postgres/state-store.ts';
 import type { TopicCodec } from '../adapters/registry.ts';
-import type { InputEvent, ProcessorDefinition } from '../domain/processor.ts';
+import type { InputEvent, ProcessorDefinition, Reader } from '../domain/processor.ts';
 import type { TopicDeclaration } from '../domain/topic.ts';
 import { errorCodeOf, isRetriable } from '../errors.ts';
 import type { Logger } from '../observability/logger.ts';
@@ -14,9 +14,11 @@ import type { RuntimeMetrics } from './metrics.ts';
 import { planBatch, type PlannedDocument, type PlannedEmit } from './plan.ts';
 import { headerNames, type DeadRecord, type RawRecord } from './records.ts';
 
-export interface ApplierDeps<V, S> {
-  readonly processor: ProcessorDefinition<V, S>;
+export interface ApplierDeps<V, S, C> {
+  readonly processor: ProcessorDefinition<V, S, C>;
   readonly store: PostgresStateStore<S> | undefined;
+  /** What `lookup` reads through. */
+  readonly reader: Reader;
   readonly producer: Producer;
   readonly codec: TopicCodec;
   readonly deadLetters: DeadLetterSink;
@@ -43,8 +45,8 @@ export function sourceHeaders(emit: PlannedEmit): Record<string, string> {
  * documents, outbox publication. Throws only retriable errors: a record that cannot be applied is isolated
  * (the batch is re-applied in halves until the failing record stands alone) and dead-lettered.
  */
-export function createBatchApplier<V, S>(
-  deps: ApplierDeps<V, S>,
+export function createBatchApplier<V, S, C>(
+  deps: ApplierDeps<V, S, C>,
 ): {
   processRecords: (records: readonly RawRecord[], published: Set<string>) => Promise<void>;
 } {
@@ -121,14 +123,18 @@ export function createBatchApplier<V, S>(
   ): Promise<void> {
     if (!events.length) return;
     try {
+      const keys = [...new Set(events.map((e) => e.key))];
       const loaded = store
         ? await store.load(
-            [...new Set(events.map((e) => e.key))],
+            keys,
             events.map((e) => e.id),
           )
         : { states: new Map(), applied: new Set<string>() };
+      const contexts: ReadonlyMap<string, C> = processor.lookup
+        ? await processor.lookup(keys, deps.reader)
+        : new Map();
       const began = performance.now();
-      let plan = planBatch(processor, events, loaded.states, loaded.applied, rawOf);
+      let plan = planBatch(processor, events, loaded.states, loaded.applied, rawOf, contexts);
       metrics.handleSeconds.observe(labels, (performance.now() - began) / 1000);
       await publishDead(plan.dead, published);
       // Documents go first: they are idempotent (external_gte at the event's version), so writing them
@@ -152,6 +158,7 @@ export function createBatchApplier<V, S>(
           loaded.states,
           loaded.applied,
           rawOf,
+          contexts,
         );
       }
       let outbox: OutboxRow[] = [];

@@ -37,14 +37,16 @@ export interface BatchPlan<S> {
 /**
  * Folds a batch through a processor's pure handle. Events of one key are applied in offset order to the
  * state the previous one left; an event already in the ledger (or seen earlier in this batch) is skipped;
- * an event whose handle throws is dead-lettered and changes nothing, and the key's fold continues.
+ * an event whose handle throws is dead-lettered and changes nothing, and the key's fold continues. Every
+ * event of a key sees the key's looked-up context as it was read for the batch.
  */
-export function planBatch<V, S>(
-  processor: ProcessorDefinition<V, S>,
+export function planBatch<V, S, C>(
+  processor: ProcessorDefinition<V, S, C>,
   events: readonly InputEvent<V>[],
   loaded: ReadonlyMap<string, Versioned<S>>,
   alreadyApplied: ReadonlySet<string>,
   rawOf: (event: InputEvent<V>) => RawRecord,
+  contexts: ReadonlyMap<string, C> = new Map(),
 ): BatchPlan<S> {
   const plan: BatchPlan<S> = {
     changes: [],
@@ -68,7 +70,7 @@ export function planBatch<V, S>(
     current.set(event.key, entry);
     let result;
     try {
-      result = processor.handle(event, entry.state);
+      result = processor.handle(event, entry.state, contexts.get(event.key));
     } catch (error) {
       const message = error instanceof Error ? `${error.name}: ${error.message}` : String(error);
       plan.dead.push({ record: rawOf(event), code: 'STW_HANDLER_FAILED', message });

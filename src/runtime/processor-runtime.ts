@@ -11,6 +11,7 @@ import type { Client as Elasticsearch } from '@elastic/elasticsearch';
 import { DeadLetterSink } from '../adapters/dead-letter-sink.ts';
 import { OutboxRelay } from '../adapters/outbox-relay.ts';
 import type { Pool } from '../adapters/postgres/pool.ts';
+import { poolReader } from '../adapters/postgres/reader.ts';
 import { PostgresStateStore } from '../adapters/postgres/state-store.ts';
 import type { TopicCodec } from '../adapters/registry.ts';
 import type { ProcessorDefinition } from '../domain/processor.ts';
@@ -23,8 +24,8 @@ import { startHousekeeping } from './housekeeping.ts';
 import type { RuntimeMetrics } from './metrics.ts';
 import type { RawRecord } from './records.ts';
 
-export interface RuntimeOptions<V, S> {
-  readonly processor: ProcessorDefinition<V, S>;
+export interface RuntimeOptions<V, S, C = unknown> {
+  readonly processor: ProcessorDefinition<V, S, C>;
   readonly kafka: Kafka;
   readonly codec: TopicCodec;
   readonly pool: Pool;
@@ -81,7 +82,7 @@ function toRaw(topic: string, partition: number, message: KafkaMessage): RawReco
  * back off with jitter and, after a few attempts, pause the partition; permanent ones are dead-lettered,
  * isolating the failing record when a whole batch cannot be applied. Handlers never throw to kafkajs.
  */
-export async function startProcessor<V, S>(options: RuntimeOptions<V, S>): Promise<RunningProcessor> {
+export async function startProcessor<V, S, C>(options: RuntimeOptions<V, S, C>): Promise<RunningProcessor> {
   const { processor, metrics } = options;
   const log = options.logger.child({ processor: processor.name, group: processor.group });
   const store =
@@ -113,6 +114,7 @@ export async function startProcessor<V, S>(options: RuntimeOptions<V, S>): Promi
   const { processRecords } = createBatchApplier({
     processor,
     store,
+    reader: poolReader(options.pool),
     producer,
     codec: options.codec,
     deadLetters,

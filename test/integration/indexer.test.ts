@@ -6,6 +6,7 @@ import type { AssetDocument } from '../../src/adapters/elasticsearch/asset-index
 import { searchAssets } from '../../src/adapters/elasticsearch/asset-queries.ts';
 import type { AssetColumn, ChangeEvent } from '../../src/domain/change-event.ts';
 import { indexer } from '../../processors/indexer/processor.ts';
+import { toAssetEvent, type SyncState } from '../../processors/metadata-sync/asset-event.ts';
 import { metadataSync } from '../../processors/metadata-sync/processor.ts';
 import { upsertEvent } from '../fixtures/events.ts';
 import { catalogPipeline } from '../helpers/catalog.ts';
@@ -143,6 +144,46 @@ test('the indexer should leave Elasticsearch equal to PostgreSQL', async (t) => 
       doc?.columns.map((c) => c.words),
       ['id', 'email', 'customer loyalty tier'],
     );
+  } finally {
+    await stop();
+  }
+});
+
+test('a revision bumped by another writer should reach the index, and metadata-sync should count on from it', async (t) => {
+  const { pool, client, alias, input, output, start, stop, produce, codec, kafka } = await catalogPipeline(t);
+  await start(metadataSync({ input, output }));
+  await start(indexer({ input: output }, alias));
+  try {
+    const created = upsertEvent(1, { description: 'first' });
+    const urn = created.asset.urn;
+    const indexedAt = async (): Promise<{ version: number; description?: string } | undefined> => {
+      const found = await client.get<AssetDocument>({ index: alias, id: urn }).catch(() => undefined);
+      return found?._source && { version: found._version ?? -1, description: found._source.description };
+    };
+    await produce([created]);
+    await waitFor(indexedAt, (d) => d?.version === 1, 60_000, 'the first document');
+
+    // What quality and compliance do in their own transactions: bump the document revision, then notify.
+    const { rows } = await pool.query<{ state: SyncState }>(
+      `UPDATE assets SET revision = revision + 1 WHERE urn = $1
+       RETURNING (SELECT state FROM steward_state WHERE processor = 'metadata-sync' AND key = $1)`,
+      [urn],
+    );
+    const sync = rows[0]?.state ?? assert.fail('no metadata-sync state');
+    const producer = await kafka.producer();
+    await producer.send({
+      topic: output.name,
+      messages: [{ key: urn, value: await codec.encode(output, toAssetEvent(sync)) }],
+    });
+    await waitFor(indexedAt, (d) => d?.version === 2, 60_000, 'the bumped revision indexed');
+
+    await produce([{ ...upsertEvent(1, { description: 'second' }), occurredAt: new Date().toISOString() }]);
+    const last = await waitFor(indexedAt, (d) => d?.version === 3, 60_000, 'the next change indexed');
+    assert.equal(last?.description, 'second');
+    const revision = await pool.query<{ revision: string }>('SELECT revision FROM assets WHERE urn = $1', [
+      urn,
+    ]);
+    assert.equal(revision.rows[0]?.revision, '3', 'counted on from the bump, not copied from the state');
   } finally {
     await stop();
   }

@@ -1,17 +1,16 @@
 import type { Client, estypes } from '@elastic/elasticsearch';
 import type pg from 'pg';
-import { isDeleted } from '../../../processors/metadata-sync/aspects.ts';
-import { toAssetEvent, type SyncState } from '../../../processors/metadata-sync/asset-event.ts';
-import { toDocument } from '../../../processors/indexer/document.ts';
+import { documentWrite, loadAssetSources, pageAssetSources } from '../../../processors/indexer/sources.ts';
 import type { DocumentWrite } from '../../domain/processor.ts';
+import { poolReader } from '../postgres/reader.ts';
 import { aliasName, assetIndexTemplate, newIndexName, templateName } from './asset-index.ts';
 import { writeDocuments } from './document-sink.ts';
 
 /**
- * Rebuilding and repairing the asset index from PostgreSQL, the source of truth: metadata-sync's state
- * (`steward_state`, processor `metadata-sync`) holds every asset it knows, with its revision and whether
- * it is deleted. There is no `_reindex` on core Elasticsearch, so documents are rebuilt from that state with
- * the same functions the pipeline uses (toAssetEvent → toDocument).
+ * Rebuilding and repairing the asset index from PostgreSQL, the source of truth: every asset the catalog
+ * knows, with its document revision and whether it is deleted (processors/indexer/sources.ts, the same
+ * read and the same document the indexer writes). There is no `_reindex` on core Elasticsearch, so
+ * documents are rebuilt from PostgreSQL.
  *
  * Why no update is lost, even with the pipeline running: every write here and in the indexer is a whole
  * document at `version = revision` with `version_type=external_gte`, so whichever of two writers is older
@@ -20,9 +19,6 @@ import { writeDocuments } from './document-sink.ts';
  * index only; it is in PostgreSQL, though (metadata-sync commits its state before it emits), so the
  * reconcile that follows the swap writes it to the new index before the old one is deleted.
  */
-
-/** metadata-sync's name in `steward_state`. */
-const SYNC_PROCESSOR = 'metadata-sync';
 
 export interface TruthEntry {
   readonly revision: number;
@@ -56,34 +52,6 @@ export function planReconcile(
     if (entry === undefined || entry.deleted) remove.push(urn);
   }
   return { write: write.sort(), remove: remove.sort() };
-}
-
-type StateRow = { key: string; state: SyncState };
-
-/** Every metadata-sync state, in pages ordered by key (keyset pagination: no long transaction). */
-async function* syncStates(pool: pg.Pool, batchSize: number): AsyncGenerator<StateRow[]> {
-  let after = '';
-  for (;;) {
-    const { rows } = await pool.query<StateRow>(
-      `SELECT key, state FROM steward_state WHERE processor = $1 AND key > $2 ORDER BY key LIMIT $3`,
-      [SYNC_PROCESSOR, after, batchSize],
-    );
-    if (!rows.length) return;
-    yield rows;
-    after = rows[rows.length - 1]?.key ?? after;
-    if (rows.length < batchSize) return;
-  }
-}
-
-/** The write that makes the index agree with one state: its document, or its delete, at its revision. */
-function writeOf(index: string, state: SyncState): DocumentWrite {
-  const event = toAssetEvent(state);
-  return {
-    index,
-    id: event.urn,
-    version: event.revision,
-    document: event.deleted ? null : toDocument(event),
-  };
 }
 
 /** Every document of the index (through `index`, an alias or a concrete index): URN → version. */
@@ -148,10 +116,10 @@ export async function reconcileIndex(options: ReconcileOptions): Promise<Reconci
   const { pool, client, alias } = options;
   const batchSize = options.batchSize ?? 500;
   const indexed = await indexedVersions(client, alias, batchSize);
+  const reader = poolReader(pool);
   const truth = new Map<string, TruthEntry>();
-  for await (const rows of syncStates(pool, batchSize))
-    for (const { key, state } of rows)
-      truth.set(key, { revision: state.asset.revision, deleted: isDeleted(state.asset) });
+  for await (const sources of pageAssetSources(reader, batchSize))
+    for (const { urn, revision, deleted } of sources) truth.set(urn, { revision, deleted });
   const plan = planReconcile(truth, indexed);
 
   // Deletes: a deleted asset at its deletion revision; an unknown URN at the version it was seen at.
@@ -164,16 +132,13 @@ export async function reconcileIndex(options: ReconcileOptions): Promise<Reconci
   for (let i = 0; i < deletes.length; i += batchSize)
     failIf(await writeDocuments(client, deletes.slice(i, i + batchSize)));
 
-  // Writes: the current state (read again; it may have moved on, even to a delete: then that is written).
+  // Writes: the current source (read again; it may have moved on, even to a delete: then that is written).
   for (let i = 0; i < plan.write.length; i += batchSize) {
-    const { rows } = await pool.query<StateRow>(
-      'SELECT key, state FROM steward_state WHERE processor = $1 AND key = ANY($2::text[])',
-      [SYNC_PROCESSOR, plan.write.slice(i, i + batchSize)],
-    );
+    const sources = await loadAssetSources(reader, plan.write.slice(i, i + batchSize));
     failIf(
       await writeDocuments(
         client,
-        rows.map((r) => writeOf(alias, r.state)),
+        [...sources.values()].map((source) => documentWrite(alias, source)),
       ),
     );
   }
@@ -248,8 +213,10 @@ export async function reindexAssets(options: ReindexOptions): Promise<ReindexRes
   await client.indices.create({ index: newIndex });
 
   let written = 0;
-  for await (const rows of syncStates(pool, batchSize)) {
-    const writes = rows.map((r) => writeOf(newIndex, r.state)).filter((w) => w.document !== null);
+  for await (const sources of pageAssetSources(poolReader(pool), batchSize)) {
+    const writes = sources
+      .map((source) => documentWrite(newIndex, source))
+      .filter((w) => w.document !== null);
     await writeSnapshot(client, writes);
     written += writes.length;
   }

@@ -125,15 +125,19 @@ export class PostgresStateStore<S> {
     if (!this.#tables.has(row.table)) throw new Error(`${this.#processor} may not write table ${row.table}`);
     const id = (name: string): string => client.escapeIdentifier(name);
     const keyColumns = Object.keys(row.key);
+    const counters = (row.increment ?? []).filter((c) => !(c in row.key) && !(c in row.values));
     const valueColumns = Object.keys(row.values).filter((c) => !(c in row.key));
     const columns = [...keyColumns, ...valueColumns];
     const params = columns.map((c) => (c in row.key ? row.key[c] : row.values[c]));
+    const updates = [
+      ...valueColumns.map((c) => `${id(c)} = EXCLUDED.${id(c)}`),
+      ...counters.map((c) => `${id(c)} = ${id(row.table)}.${id(c)} + 1`),
+    ];
     const conflict =
-      row.mode === 'insert' || !valueColumns.length
-        ? 'DO NOTHING'
-        : `DO UPDATE SET ${valueColumns.map((c) => `${id(c)} = EXCLUDED.${id(c)}`).join(', ')}`;
+      row.mode === 'insert' || !updates.length ? 'DO NOTHING' : `DO UPDATE SET ${updates.join(', ')}`;
+    const placeholders = [...columns.map((_, i) => `$${i + 1}`), ...counters.map(() => '1')];
     await client.query(
-      `INSERT INTO ${id(row.table)} (${columns.map(id).join(', ')}) VALUES (${columns.map((_, i) => `$${i + 1}`).join(', ')})
+      `INSERT INTO ${id(row.table)} (${[...columns, ...counters].map(id).join(', ')}) VALUES (${placeholders.join(', ')})
        ON CONFLICT (${keyColumns.map(id).join(', ')}) ${conflict}`,
       params,
     );

@@ -107,4 +107,24 @@ describe('planBatch', () => {
     assert.deepEqual(plan.changes, []);
     assert.deepEqual(plan.rows, []);
   });
+
+  it("should hand every event of a key the key's looked-up context, and undefined to a key without one", () => {
+    const scaled = define<Value, { total: number }, number>({
+      ...summer,
+      lookup: () => Promise.resolve(new Map<string, number>()),
+      handle: (e, state, factor) => ({ state: { total: (state?.total ?? 0) + e.value.n * (factor ?? -1) } }),
+    });
+    const plan = planBatch(
+      scaled,
+      [event('a', { n: 1 }), event('b', { n: 1 }), event('a', { n: 2 })],
+      new Map(),
+      new Set(),
+      raw,
+      new Map([['a', 10]]),
+    );
+    assert.deepEqual(plan.changes, [
+      { key: 'a', expectedVersion: null, next: { total: 30 } },
+      { key: 'b', expectedVersion: null, next: { total: -1 } },
+    ]);
+  });
 });

@@ -1,9 +1,11 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import type { DocumentWrite, HandleResult, InputEvent } from '../../../../src/domain/processor.ts';
-import { toDocument } from '../../../../processors/indexer/document.ts';
+import { mergeChange } from '../../../../processors/metadata-sync/merge.ts';
 import { indexer, type IndexerInput, type IndexerState } from '../../../../processors/indexer/processor.ts';
+import { documentOf, type AssetSource } from '../../../../processors/indexer/sources.ts';
 import { assets } from '../../../../topics/index.ts';
+import { upsertEvent } from '../../../fixtures/events.ts';
 import { assetEvent, contactsUrn } from './asset-event.ts';
 
 const processor = indexer();
@@ -21,11 +23,23 @@ function input(value: IndexerInput, offset = 0): InputEvent<IndexerInput> {
     headers: {},
   };
 }
-const handle = (value: IndexerInput, state?: IndexerState): HandleResult<IndexerState> =>
-  processor.handle(input(value), state);
+
+/** An asset as PostgreSQL has it: metadata-sync's merged state, at document revision `revision`. */
+function source(revision: number, deleted = false): AssetSource {
+  const event = upsertEvent(1, { urn: contactsUrn, description: `at ${revision}` });
+  const merged = mergeChange(undefined, {
+    ...event,
+    id: '00000000-0000-4000-8000-000000000001',
+    occurredAt: '2026-01-01T00:00:00.000Z',
+  });
+  return { urn: contactsUrn, revision, deleted, sync: { asset: merged.state, schemaVersion: 1 } };
+}
+
+/** Any notice on the assets topic: the indexer reads what to write from the source, not the notice. */
+const handle = (from: AssetSource | undefined, state?: IndexerState): HandleResult<IndexerState> =>
+  processor.handle(input(assetEvent(1)), state, from);
 const documents = (result: HandleResult<IndexerState>): readonly DocumentWrite[] =>
   result.effects?.documents ?? assert.fail('no documents');
-const deleted = (revision: number) => assetEvent(revision, { deleted: true });
 const topic = processor.consumes[0] ?? assert.fail();
 
 describe('indexer accept', () => {
@@ -53,58 +67,73 @@ describe('indexer accept', () => {
 });
 
 describe('indexer handle', () => {
-  it('should write the full document at the revision through the alias', () => {
-    const result = handle(assetEvent(3));
+  it('should write the full document of the source at its revision through the alias', () => {
+    const result = handle(source(3));
     assert.deepEqual(result.state, { revision: 3, deleted: false });
     assert.deepEqual(documents(result), [
-      { index: 'steward-assets', id: contactsUrn, version: 3, document: toDocument(assetEvent(3)) },
+      { index: 'steward-assets', id: contactsUrn, version: 3, document: documentOf(source(3)) },
     ]);
+    assert.equal(documentOf(source(3)).revision, 3, 'the document carries the revision it is written at');
+    assert.equal(documentOf(source(3)).description, 'at 3');
   });
 
   it('should write through the alias it was given', () => {
-    const result = indexer(undefined, 'other-assets').handle(input(assetEvent(1)), undefined);
+    const result = indexer(undefined, 'other-assets').handle(input(assetEvent(1)), undefined, source(1));
     assert.equal(documents(result)[0]?.index, 'other-assets');
   });
 
-  it('should change nothing on a duplicate or a stale state', () => {
+  it('should write what PostgreSQL has now, whatever the notice says', () => {
+    const stale = processor.handle(input(assetEvent(2)), { revision: 1, deleted: false }, source(9));
+    assert.deepEqual(
+      documents(stale).map((w) => w.version),
+      [9],
+    );
+    const fromTombstone = processor.handle(input(tombstone), undefined, source(4));
+    assert.deepEqual(
+      documents(fromTombstone).map((w) => w.version),
+      [4],
+    );
+  });
+
+  it('should change nothing when PostgreSQL is at or below the indexed revision', () => {
     const state: IndexerState = { revision: 5, deleted: false };
-    assert.deepEqual(handle(assetEvent(5), state), {});
-    assert.deepEqual(handle(assetEvent(4), state), {});
+    assert.deepEqual(handle(source(5), state), {});
+    assert.deepEqual(handle(source(4), state), {});
+  });
+
+  it('should change nothing for an asset PostgreSQL does not know', () => {
+    assert.deepEqual(handle(undefined), {});
+    assert.deepEqual(handle(undefined, { revision: 2, deleted: false }), {});
   });
 
   it('should delete the document at the revision it was deleted at', () => {
-    const result = handle(deleted(6), { revision: 5, deleted: false });
+    const result = handle(source(6, true), { revision: 5, deleted: false });
     assert.deepEqual(result.state, { revision: 6, deleted: true });
     assert.deepEqual(documents(result), [
       { index: 'steward-assets', id: contactsUrn, version: 6, document: null },
     ]);
   });
 
-  it('should change nothing on a tombstone, with or without state', () => {
-    assert.deepEqual(handle(tombstone, { revision: 6, deleted: true }), {});
-    assert.deepEqual(handle(tombstone), {});
-  });
-
   it('should never re-create a deleted document from an older or equal revision', () => {
     const state: IndexerState = { revision: 6, deleted: true };
-    assert.deepEqual(handle(assetEvent(5), state), {});
-    assert.deepEqual(handle(assetEvent(6), state), {});
-    assert.deepEqual(handle(deleted(6), state), {});
+    assert.deepEqual(handle(source(5), state), {});
+    assert.deepEqual(handle(source(6), state), {});
+    assert.deepEqual(handle(source(6, true), state), {});
   });
 
   it('should re-create the document after a delete from a higher revision', () => {
-    const result = handle(assetEvent(7), { revision: 6, deleted: true });
+    const result = handle(source(7), { revision: 6, deleted: true });
     assert.deepEqual(result.state, { revision: 7, deleted: false });
     assert.deepEqual(documents(result), [
-      { index: 'steward-assets', id: contactsUrn, version: 7, document: toDocument(assetEvent(7)) },
+      { index: 'steward-assets', id: contactsUrn, version: 7, document: documentOf(source(7)) },
     ]);
   });
 
-  it('should fold a deleted state, its tombstone and a re-creation in order', () => {
+  it('should fold a delete, a stale read and a re-creation in order', () => {
     let state: IndexerState | undefined = { revision: 2, deleted: false };
     const writes: DocumentWrite[] = [];
-    for (const value of [deleted(3), tombstone, assetEvent(2), assetEvent(4), assetEvent(3)]) {
-      const result = handle(value, state);
+    for (const from of [source(3, true), source(3, true), source(2), source(4), source(3)]) {
+      const result = handle(from, state);
       if (result.state !== undefined) state = result.state ?? undefined;
       writes.push(...(result.effects?.documents ?? []));
     }
