@@ -6,10 +6,12 @@ import { createElasticsearch } from '../adapters/elasticsearch/client.ts';
 import { reconcileIndex, reindexAssets, type ReconcileResult } from '../adapters/elasticsearch/reindex.ts';
 import { createKafka } from '../adapters/kafka.ts';
 import { migrate } from '../adapters/postgres/migrate.ts';
+import { readFreshness } from '../adapters/postgres/freshness-store.ts';
 import { createPool } from '../adapters/postgres/pool.ts';
 import { TopicCodec, createRegistry } from '../adapters/registry.ts';
 import { applyTopics } from '../adapters/topics-admin.ts';
 import { ConfigError, loadConfig, redactedConfig, type Config } from '../config.ts';
+import { freshnessStaleAfterMs, summariseFreshness } from '../domain/freshness.ts';
 import { registryProblems, type RegisteredProcessor } from '../domain/registry.ts';
 import { FatalError } from '../errors.ts';
 import { createLogger, type Logger } from '../observability/logger.ts';
@@ -288,6 +290,38 @@ program
   });
 
 program
+  .command('freshness')
+  .description(
+    'how far behind its input each consumer group is, per partition (the watermark search results report)',
+  )
+  .option('--group <group...>', 'consumer groups to report (default: every processor)')
+  .action(async (flags: { group?: string[] }) => {
+    const config = configOrExit();
+    const pool = createPool(config.postgres, 1);
+    try {
+      const groups = flags.group ?? registryFor(config).map((p) => p.group);
+      const now = new Date();
+      const rows = await readFreshness(pool, groups);
+      const report = Object.fromEntries(
+        groups.map((group) => {
+          const { partitions, ...summary } = summariseFreshness(
+            rows.filter((r) => r.group === group),
+            now,
+            freshnessStaleAfterMs,
+          );
+          return [group, { ...summary, partitions: partitions.length }];
+        }),
+      );
+      const { partitions, ...overall } = summariseFreshness(rows, now, freshnessStaleAfterMs);
+      say(
+        JSON.stringify({ overall: { ...overall, partitions: partitions.length }, groups: report }, null, 2),
+      );
+    } finally {
+      await pool.end();
+    }
+  });
+
+program
   .command('config')
   .description('print the validated configuration, secrets redacted')
   .action(() => {
@@ -299,6 +333,11 @@ try {
 } catch (error) {
   if (error instanceof FatalError) {
     process.stderr.write(`${error.code}: ${error.message}\n`);
+    process.exit(2);
+  }
+  // PostgreSQL's undefined_table: the database predates a migration this command needs.
+  if ((error as { code?: unknown } | null)?.code === '42P01') {
+    process.stderr.write(`${(error as Error).message}: run \`steward migrate\` first\n`);
     process.exit(2);
   }
   throw error;

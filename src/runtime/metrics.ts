@@ -12,6 +12,7 @@ export class RuntimeMetrics {
   readonly deadLetters: Counter<'processor' | 'code'>;
   readonly retries: Counter<'processor'>;
   readonly paused: Gauge<'processor'>;
+  readonly freshnessSeconds: Gauge<'processor' | 'topic' | 'partition'>;
 
   constructor(registry: Registry) {
     const registers = [registry];
@@ -58,6 +59,12 @@ export class RuntimeMetrics {
       name: 'steward_retries_total',
       help: 'Batch retries after transient failures',
       labelNames: ['processor'],
+      registers,
+    });
+    this.freshnessSeconds = new Gauge({
+      name: 'steward_freshness_seconds',
+      help: 'Seconds from the input partition watermark (caught-up time, or event time of the last record applied while lagging) to now',
+      labelNames: ['processor', 'topic', 'partition'],
       registers,
     });
     this.paused = new Gauge({

@@ -22,7 +22,8 @@ import { backoffMs } from './backoff.ts';
 import { createBatchApplier } from './batch-applier.ts';
 import { startHousekeeping } from './housekeeping.ts';
 import type { RuntimeMetrics } from './metrics.ts';
-import type { RawRecord } from './records.ts';
+import { startFreshness } from './freshness.ts';
+import { headerNames, type RawRecord } from './records.ts';
 
 export interface RuntimeOptions<V, S, C = unknown> {
   readonly processor: ProcessorDefinition<V, S, C>;
@@ -51,11 +52,20 @@ export interface RuntimeOptions<V, S, C = unknown> {
   readonly outboxSweepAfterMs: number;
   /** How often expired ledger, outbox and dead-letter payload rows are pruned (default 10 min). */
   readonly housekeepingIntervalMs?: number;
+  /** How often the group's freshness per input partition is checked and written (default 2 s). */
+  readonly freshnessIntervalMs?: number;
 }
 
 export interface RunningProcessor {
   /** Stops fetching, lets the in-flight batch finish and commit, leaves the group. */
   stop(): Promise<void>;
+}
+
+/** When a record's input happened: the source record's time on a derived record, else its own. */
+function eventTime(message: KafkaMessage): number {
+  const header = message.headers?.[headerNames.sourceTimestamp];
+  const source = Number((Array.isArray(header) ? header[0] : header)?.toString());
+  return Number.isFinite(source) && source > 0 ? source : Number(message.timestamp);
 }
 
 function toRaw(topic: string, partition: number, message: KafkaMessage): RawRecord {
@@ -111,6 +121,18 @@ export async function startProcessor<V, S, C>(options: RuntimeOptions<V, S, C>):
   });
   const relay = new OutboxRelay(options.pool, producer, options.codec, processor.produces);
   const labels = { processor: processor.name };
+  const admin = options.kafka.admin();
+  const consumed = new Set(processor.consumes.map((t) => t.name));
+  const freshness = startFreshness({
+    processor: processor.name,
+    group: processor.group,
+    topics: [...consumed],
+    admin,
+    pool: options.pool,
+    metrics,
+    log,
+    intervalMs: options.freshnessIntervalMs ?? 2000,
+  });
   const { processRecords } = createBatchApplier({
     processor,
     store,
@@ -164,6 +186,7 @@ export async function startProcessor<V, S, C>(options: RuntimeOptions<V, S, C>):
     }
     const last = batch.messages[batch.messages.length - 1];
     if (last) {
+      if (consumed.has(batch.topic)) freshness.applied.observe(batch.topic, batch.partition, eventTime(last));
       payload.resolveOffset(last.offset);
       // Commit now, not on kafkajs's timer: a stop or a rebalance right after this batch must not hand its
       // records to another member (the ledger would absorb them, but the work and the DLQ entries repeat).
@@ -193,6 +216,7 @@ export async function startProcessor<V, S, C>(options: RuntimeOptions<V, S, C>):
     );
   });
   await producer.connect();
+  await admin.connect();
   await consumer.connect();
   for (const topic of [...processor.consumes, options.retryTopic]) {
     await consumer.subscribe({ topic: topic.name, fromBeginning: options.consumer.fromBeginning });
@@ -221,7 +245,8 @@ export async function startProcessor<V, S, C>(options: RuntimeOptions<V, S, C>):
     async stop() {
       housekeeping.stop();
       await consumer.disconnect();
-      await producer.disconnect();
+      await freshness.stop();
+      await Promise.all([producer.disconnect(), admin.disconnect()]);
       log.info('processor stopped');
     },
   };

@@ -56,7 +56,10 @@ export interface CatalogPipeline {
   readonly retryTopic: TopicDeclaration;
   readonly codec: TopicCodec;
   /** Starts a processor in-process on this pipeline's Kafka, PostgreSQL, Elasticsearch, DLQ and retry topic. */
-  readonly start: <V, S, C>(processor: ProcessorDefinition<V, S, C>) => Promise<RunningProcessor>;
+  readonly start: <V, S, C>(
+    processor: ProcessorDefinition<V, S, C>,
+    options?: { readonly freshnessIntervalMs?: number },
+  ) => Promise<RunningProcessor>;
   /** Stops every started processor, then ends the processors' pool. Idempotent; also runs after the test. */
   readonly stop: () => Promise<void>;
   /** Publishes change events to `input`, Avro-encoded and keyed by URN, in one send. */
@@ -99,7 +102,10 @@ export async function catalogPipeline(
   });
   const codec = new TopicCodec(registryClient());
   const running: RunningProcessor[] = [];
-  const start = async <V, S, C>(processor: ProcessorDefinition<V, S, C>): Promise<RunningProcessor> => {
+  const start = async <V, S, C>(
+    processor: ProcessorDefinition<V, S, C>,
+    options: { readonly freshnessIntervalMs?: number } = {},
+  ): Promise<RunningProcessor> => {
     const started = await startProcessor({
       processor,
       kafka: kafka.kafka,
@@ -119,6 +125,7 @@ export async function catalogPipeline(
       },
       retry: { initialMs: 200, maxMs: 2000, attemptsBeforePause: 5, pauseMs: 2000 },
       outboxSweepAfterMs: 10_000,
+      ...options,
     });
     running.push(started);
     return started;
