@@ -12,6 +12,7 @@ import { startHealthServer } from '../observability/health-server.ts';
 import { createLogger, type Logger } from '../observability/logger.ts';
 import { createMetricsRegistry } from '../observability/metrics.ts';
 import { RuntimeMetrics } from '../runtime/metrics.ts';
+import type { RuntimeHooks } from '../runtime/batch-applier.ts';
 import { startProcessor, type RunningProcessor } from '../runtime/processor-runtime.ts';
 
 export interface ProcessOptions {
@@ -22,6 +23,8 @@ export interface ProcessOptions {
   readonly shutdownTimeoutMs?: number;
   readonly fromBeginning?: boolean;
   readonly logger?: Logger;
+  /** Test seams (fault-injection fixtures); none in production. */
+  readonly hooks?: RuntimeHooks;
 }
 
 /**
@@ -81,6 +84,7 @@ export async function runProcesses(
           },
           retry: { initialMs: 200, maxMs: 5000, attemptsBeforePause: 5, pauseMs: 10_000 },
           outboxSweepAfterMs: 10_000,
+          ...(options.hooks && { hooks: options.hooks }),
         }),
       ),
     );

@@ -14,6 +14,15 @@ import type { RuntimeMetrics } from './metrics.ts';
 import { planBatch, type PlannedDocument, type PlannedEmit } from './plan.ts';
 import { headerNames, type DeadRecord, type RawRecord } from './records.ts';
 
+/**
+ * Test seams: called at points where a crash is hardest to survive, so fault tests can kill the process
+ * exactly there. Production code passes none.
+ */
+export interface RuntimeHooks {
+  /** After the PostgreSQL transaction committed, before its outbox rows are published. */
+  readonly afterCommit?: (outboxRows: number) => void;
+}
+
 export interface ApplierDeps<V, S, C> {
   readonly processor: ProcessorDefinition<V, S, C>;
   readonly store: PostgresStateStore<S> | undefined;
@@ -27,6 +36,7 @@ export interface ApplierDeps<V, S, C> {
   readonly retryTopic: TopicDeclaration;
   readonly metrics: RuntimeMetrics;
   readonly log: Logger;
+  readonly hooks?: RuntimeHooks;
 }
 
 /** The input record's position and timestamp, carried by every event derived from it. */
@@ -163,6 +173,7 @@ export function createBatchApplier<V, S, C>(
       }
       let outbox: OutboxRow[] = [];
       if (store) outbox = await store.commit(plan, sourceHeaders);
+      deps.hooks?.afterCommit?.(outbox.length);
       if (store) await relay.publish(outbox);
       else await emitDirect(plan.emits);
       const now = Date.now();

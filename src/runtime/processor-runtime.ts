@@ -19,7 +19,7 @@ import type { TopicDeclaration } from '../domain/topic.ts';
 import { isRetriable } from '../errors.ts';
 import type { Logger } from '../observability/logger.ts';
 import { backoffMs } from './backoff.ts';
-import { createBatchApplier } from './batch-applier.ts';
+import { createBatchApplier, type RuntimeHooks } from './batch-applier.ts';
 import { startHousekeeping } from './housekeeping.ts';
 import type { RuntimeMetrics } from './metrics.ts';
 import { startFreshness } from './freshness.ts';
@@ -54,6 +54,7 @@ export interface RuntimeOptions<V, S, C = unknown> {
   readonly housekeepingIntervalMs?: number;
   /** How often the group's freshness per input partition is checked and written (default 2 s). */
   readonly freshnessIntervalMs?: number;
+  readonly hooks?: RuntimeHooks;
 }
 
 export interface RunningProcessor {
@@ -145,6 +146,7 @@ export async function startProcessor<V, S, C>(options: RuntimeOptions<V, S, C>):
     retryTopic: options.retryTopic,
     metrics,
     log,
+    ...(options.hooks && { hooks: options.hooks }),
   });
 
   async function eachBatch(payload: EachBatchPayload): Promise<void> {

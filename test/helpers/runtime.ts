@@ -19,6 +19,55 @@ import {
   type KafkaFixture,
 } from './services.ts';
 
+/** The environment of a Steward process pointed at the test's services and PostgreSQL schema. */
+export function processEnv(databaseUrl: string): NodeJS.ProcessEnv {
+  return {
+    ...process.env,
+    KAFKA_BROKERS: endpoints().kafkaBrokers.join(','),
+    SCHEMA_REGISTRY_URL: endpoints().schemaRegistryUrl,
+    ELASTICSEARCH_URL: endpoints().elasticsearchUrl,
+    DATABASE_URL: databaseUrl,
+    REDIS_URL: endpoints().redisUrl,
+    METRICS_PORT: '0',
+    LOG_LEVEL: 'info',
+    KAFKA_SESSION_TIMEOUT_MS: '6000',
+    KAFKA_HEARTBEAT_INTERVAL_MS: '500',
+  };
+}
+
+/**
+ * Runs a fixture script (test/fixtures/run-*.ts) as a child process, its output kept for diagnostics.
+ * The caller kills it (SIGKILL) after its test if it is still running: see `killAfter`.
+ */
+export function spawnFixture(script: string, env: NodeJS.ProcessEnv): ProcessorChild {
+  const child = spawn(process.execPath, ['--disable-warning=TimeoutNegativeWarning', script], {
+    cwd: projectRoot(),
+    env,
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
+  let output = '';
+  child.stdout.on('data', (chunk: Buffer) => (output += chunk.toString()));
+  child.stderr.on('data', (chunk: Buffer) => (output += chunk.toString()));
+  const exited = new Promise<{ code: number | null; signal: NodeJS.Signals | null }>((resolve) =>
+    child.once('exit', (code, signal) => resolve({ code, signal })),
+  );
+  const handle = { child, exited, output: () => output };
+  liveChildren.add(handle);
+  return handle;
+}
+
+/** SIGKILLs the test's children still running once it ends, and forgets them. */
+export function killAfter(t: TestContext, children: readonly ProcessorChild[]): void {
+  t.after(async () => {
+    for (const handle of children) {
+      const { child, exited } = handle;
+      if (child.exitCode === null && child.signalCode === null) child.kill('SIGKILL');
+      await exited;
+      liveChildren.delete(handle);
+    }
+  });
+}
+
 /** Every processor child of the running test, so a timeout can show what they were doing. */
 const liveChildren = new Set<ProcessorChild>();
 
@@ -71,27 +120,9 @@ export async function runtimeFixture(t: TestContext, options: { partitions: numb
   const codec = new TopicCodec(registryClient());
   const producer = await kafka.producer({ idempotent: true });
   const children: ProcessorChild[] = [];
-  t.after(async () => {
-    for (const handle of children) {
-      const { child, exited } = handle;
-      if (child.exitCode === null && child.signalCode === null) child.kill('SIGKILL');
-      await exited;
-      liveChildren.delete(handle);
-    }
-  });
+  killAfter(t, children);
 
-  const env = {
-    ...process.env,
-    KAFKA_BROKERS: endpoints().kafkaBrokers.join(','),
-    SCHEMA_REGISTRY_URL: endpoints().schemaRegistryUrl,
-    ELASTICSEARCH_URL: endpoints().elasticsearchUrl,
-    DATABASE_URL: databaseUrl,
-    REDIS_URL: endpoints().redisUrl,
-    METRICS_PORT: '0',
-    LOG_LEVEL: 'info',
-    KAFKA_SESSION_TIMEOUT_MS: '6000',
-    KAFKA_HEARTBEAT_INTERVAL_MS: '500',
-  };
+  const env = processEnv(databaseUrl);
 
   return {
     names,
@@ -124,24 +155,12 @@ export async function runtimeFixture(t: TestContext, options: { partitions: numb
       overrides: { failOn?: string; dlqMaxBytes?: number } = {},
       extraEnv: Record<string, string> = {},
     ): ProcessorChild {
-      const child = spawn(
-        process.execPath,
-        ['--disable-warning=TimeoutNegativeWarning', 'test/fixtures/run-counter.ts'],
-        {
-          cwd: projectRoot(),
-          env: { ...env, ...extraEnv, STEWARD_FIXTURE: JSON.stringify({ ...names, ...overrides }) },
-          stdio: ['ignore', 'pipe', 'pipe'],
-        },
-      );
-      let output = '';
-      child.stdout.on('data', (chunk: Buffer) => (output += chunk.toString()));
-      child.stderr.on('data', (chunk: Buffer) => (output += chunk.toString()));
-      const exited = new Promise<{ code: number | null; signal: NodeJS.Signals | null }>((resolve) =>
-        child.once('exit', (code, signal) => resolve({ code, signal })),
-      );
-      const handle = { child, exited, output: () => output };
+      const handle = spawnFixture('test/fixtures/run-counter.ts', {
+        ...env,
+        ...extraEnv,
+        STEWARD_FIXTURE: JSON.stringify({ ...names, ...overrides }),
+      });
       children.push(handle);
-      liveChildren.add(handle);
       return handle;
     },
     /** Effects rows, ledger rows, and the sum of per-URN counts (over-counts if anything applied twice). */
