@@ -1,4 +1,5 @@
 import { changes } from '../../topics/changes.ts';
+import { assetIndexTemplate } from '../adapters/elasticsearch/asset-index.ts';
 import { ChangeEventSchema } from '../domain/change-event.ts';
 import { valueSubject } from '../domain/topic.ts';
 import { changeEventAvroSchema } from './avro-schemas.ts';
@@ -36,5 +37,11 @@ export function generatedArtifacts(): readonly Artifact[] {
   return [
     { path: `topics/schemas/${valueSubject(changes)}.avsc`, content: formatJson(changeEventAvroSchema) },
     { path: 'schemas/change-event.schema.json', content: formatJson(changeEventJsonSchema()) },
+    // The asset index template as `steward start` installs it (prefix `steward`; other prefixes differ
+    // only in the index pattern): reviewable as a file, and a mapping change shows up in the diff.
+    {
+      path: 'schemas/elasticsearch/steward-assets.index-template.json',
+      content: formatJson(assetIndexTemplate('steward')),
+    },
   ];
 }
