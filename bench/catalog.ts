@@ -52,8 +52,6 @@ const PARTITIONS = 12;
 const COLUMNS = 20;
 const PRODUCE_BATCH = 1000;
 /** The consumer settings of src/bin/run-processor.ts. */
-const CONCURRENCY = 4;
-const MAX_BYTES_PER_PARTITION = 256 * 1024;
 /** Freshness: offered load as a share of the measured pipeline rate, for how long, 1 event in how many. */
 const FRESHNESS_LOAD = 0.5;
 const FRESHNESS_SECONDS = 15;
@@ -270,8 +268,8 @@ async function startPipeline(
         consumer: {
           sessionTimeoutMs: bench.config.kafka.sessionTimeoutMs,
           heartbeatIntervalMs: bench.config.kafka.heartbeatIntervalMs,
-          partitionsConsumedConcurrently: CONCURRENCY,
-          maxBytesPerPartition: MAX_BYTES_PER_PARTITION,
+          partitionsConsumedConcurrently: bench.config.kafka.partitionsConsumedConcurrently,
+          maxBytesPerPartition: bench.config.kafka.maxBytesPerPartition,
           fromBeginning: true,
         },
         retry: { initialMs: 200, maxMs: 5000, attemptsBeforePause: 5, pauseMs: 10_000 },
@@ -384,7 +382,10 @@ interface RawRun {
   readonly cpuMsPerDocument: number;
 }
 
-/** (a): the same document writes, through writeDocuments into a fresh alias, `CONCURRENCY` bulks in flight. */
+/**
+ * (a): the same document writes, through writeDocuments into a fresh alias, as many bulks in flight as the
+ * pipeline consumes partitions concurrently (KAFKA_PARTITIONS_CONSUMED_CONCURRENTLY).
+ */
 async function measureRaw(bench: Bench, tag: string, expected: Expected, batchSize: number): Promise<RawRun> {
   const alias = await freshIndex(bench, `${tag}-raw`);
   const writes = expected.writes.map((w) => ({ ...w, index: alias }));
@@ -401,7 +402,7 @@ async function measureRaw(bench: Bench, tag: string, expected: Expected, batchSi
         throw new Error(`raw bulk: ${failures.length} rejected, e.g. ${failures[0]?.reason}`);
     }
   };
-  await Promise.all(Array.from({ length: CONCURRENCY }, worker));
+  await Promise.all(Array.from({ length: bench.config.kafka.partitionsConsumedConcurrently }, worker));
   const endedAt = await untilSearchable(bench, alias, expected, 'raw bulk searchable');
   const used = process.cpuUsage(cpu);
   const seconds = (endedAt - began) / 1000;
@@ -688,8 +689,8 @@ async function main(options: Options): Promise<void> {
         kinds: { upsert: batch.length },
         assetRecords: expected.writes.length,
         partitions: PARTITIONS,
-        partitionsConsumedConcurrently: CONCURRENCY,
-        maxBytesPerPartition: MAX_BYTES_PER_PARTITION,
+        partitionsConsumedConcurrently: bench.config.kafka.partitionsConsumedConcurrently,
+        maxBytesPerPartition: bench.config.kafka.maxBytesPerPartition,
       },
       raw: { medianDocumentsPerSecond: rawRate, runs: rawRuns },
       pipeline: {

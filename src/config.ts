@@ -60,6 +60,8 @@ const variables = z.object({
   KAFKA_SASL_PASSWORD: optional,
   KAFKA_SESSION_TIMEOUT_MS: int(1, 3_600_000, 10_000),
   KAFKA_HEARTBEAT_INTERVAL_MS: int(1, 3_600_000, 1_000),
+  KAFKA_MAX_BYTES_PER_PARTITION: int(16_384, 67_108_864, 1_048_576),
+  KAFKA_PARTITIONS_CONSUMED_CONCURRENTLY: int(1, 64, 8),
 
   SCHEMA_REGISTRY_URL: httpUrl('http://127.0.0.1:8081/apis/ccompat/v7'),
   SCHEMA_REGISTRY_USERNAME: optional,
@@ -159,6 +161,9 @@ function toConfig(v: Variables) {
       ...(v.KAFKA_SASL_MECHANISM && sasl && { sasl: { mechanism: v.KAFKA_SASL_MECHANISM, ...sasl } }),
       sessionTimeoutMs: v.KAFKA_SESSION_TIMEOUT_MS,
       heartbeatIntervalMs: v.KAFKA_HEARTBEAT_INTERVAL_MS,
+      // A fetch per partition is one batch: one PostgreSQL transaction and one bulk request.
+      maxBytesPerPartition: v.KAFKA_MAX_BYTES_PER_PARTITION,
+      partitionsConsumedConcurrently: v.KAFKA_PARTITIONS_CONSUMED_CONCURRENTLY,
     },
     schemaRegistry: { url: v.SCHEMA_REGISTRY_URL, ...(registryAuth && { auth: registryAuth }) },
     elasticsearch: {

@@ -78,8 +78,8 @@ export async function runProcesses(
           consumer: {
             sessionTimeoutMs: config.kafka.sessionTimeoutMs,
             heartbeatIntervalMs: config.kafka.heartbeatIntervalMs,
-            partitionsConsumedConcurrently: 4,
-            maxBytesPerPartition: 256 * 1024,
+            partitionsConsumedConcurrently: config.kafka.partitionsConsumedConcurrently,
+            maxBytesPerPartition: config.kafka.maxBytesPerPartition,
             fromBeginning: options.fromBeginning ?? true,
           },
           retry: { initialMs: 200, maxMs: 5000, attemptsBeforePause: 5, pauseMs: 10_000 },

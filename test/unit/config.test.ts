@@ -27,6 +27,8 @@ describe('loadConfig', () => {
         ssl: { enabled: false },
         sessionTimeoutMs: 10_000,
         heartbeatIntervalMs: 1_000,
+        maxBytesPerPartition: 1_048_576,
+        partitionsConsumedConcurrently: 8,
       },
       schemaRegistry: { url: 'http://127.0.0.1:8081/apis/ccompat/v7' },
       elasticsearch: { url: 'http://127.0.0.1:9200', indexPrefix: 'steward' },
@@ -56,6 +58,8 @@ describe('loadConfig', () => {
       KAFKA_SASL_PASSWORD: 'kafka-secret',
       KAFKA_SESSION_TIMEOUT_MS: '30000',
       KAFKA_HEARTBEAT_INTERVAL_MS: '3000',
+      KAFKA_MAX_BYTES_PER_PARTITION: '1048576',
+      KAFKA_PARTITIONS_CONSUMED_CONCURRENTLY: '8',
     });
     assert.deepEqual(config.kafka, {
       brokers: ['kafka-1:9092', 'kafka-2:9093', '[::1]:9094'],
@@ -64,6 +68,8 @@ describe('loadConfig', () => {
       sasl: { mechanism: 'scram-sha-512', username: 'steward', password: 'kafka-secret' },
       sessionTimeoutMs: 30_000,
       heartbeatIntervalMs: 3_000,
+      maxBytesPerPartition: 1_048_576,
+      partitionsConsumedConcurrently: 8,
     });
   });
 
