@@ -1,17 +1,12 @@
 import type pg from 'pg';
 import type { PartitionFreshness } from '../../domain/freshness.ts';
 
-/** One check of a partition: what to merge into its row. */
-export interface FreshnessCheck {
-  readonly group: string;
-  readonly topic: string;
-  readonly partition: number;
-  readonly lag: number;
-  /** Set when the lag was 0 at this check. */
-  readonly caughtUpAt: Date | null;
-  /** The newest event time applied since the last check, if any. */
-  readonly reflectedThrough: Date | null;
-}
+/**
+ * One check of a partition: what to merge into its row (the row's fields but `checkedAt`, which the
+ * database stamps). `caughtUpAt` is set when the lag was 0 at this check; `reflectedThrough` is the newest
+ * event time applied since the last check, if any.
+ */
+export type FreshnessCheck = Omit<PartitionFreshness, 'checkedAt'>;
 
 /**
  * Merges checks into `steward_freshness`. Instants only move forward (several instances of a group write
