@@ -38,6 +38,15 @@ const url = (protocol: RegExp, problem: string) => z.url({ protocol, error: prob
 const httpUrl = (fallback: string) => url(/^https?$/, 'expected an http(s) URL').default(fallback);
 const optional = z.string().optional();
 
+/** A job's settings that SCHEDULER_JOBS may override; the scheduler checks names, zones and expressions. */
+const jobOverride = z.strictObject({
+  cron: z.string().optional(),
+  timeZone: z.string().optional(),
+  catchUp: z.enum(['skip', 'latest', 'all']).optional(),
+  enabled: z.boolean().optional(),
+  payload: z.record(z.string(), z.unknown()).optional(),
+});
+
 const brokers = z
   .string()
   .transform((list) => list.split(',').map((broker) => broker.trim()))
@@ -92,6 +101,33 @@ const variables = z.object({
   API_HOST: z.string().default('127.0.0.1'),
   API_PORT: port(3000),
   METRICS_PORT: port(9464),
+
+  // The scheduler (src/scheduler): how often it looks for due slots, and its clock.
+  SCHEDULER_POLL_MS: int(50, 600_000, 1_000),
+  SCHEDULER_LATE_TOLERANCE_MS: int(0, 86_400_000, 300_000),
+  SCHEDULER_CATCH_UP_LIMIT: int(1, 1_000, 10),
+  SCHEDULER_JOBS: z
+    .string()
+    .transform((text, ctx) => {
+      try {
+        return JSON.parse(text) as unknown;
+      } catch {
+        ctx.addIssue({ code: 'custom', message: 'expected JSON' });
+        return z.NEVER;
+      }
+    })
+    .pipe(
+      z.record(z.string(), jobOverride, {
+        error: 'expected {"<job>": {cron, timeZone, catchUp, enabled, payload}}',
+      }),
+    )
+    .default({}),
+  SCHEDULER_CLOCK: oneOf(['system', 'accelerated']).default('system'),
+  SCHEDULER_CLOCK_ORIGIN: z.iso.datetime({ offset: true, error: 'expected an ISO-8601 instant' }).optional(),
+  SCHEDULER_CLOCK_ANCHOR: z.iso.datetime({ offset: true, error: 'expected an ISO-8601 instant' }).optional(),
+  SCHEDULER_CLOCK_SPEED: int(1, 1_000_000, 1),
+  // The sweeps (tick consumers): a run's claim on its (job, slot) lapses this long after its last renewal.
+  SWEEP_LEASE_MS: int(1_000, 3_600_000, 60_000),
 });
 
 type Variables = z.output<typeof variables>;
@@ -128,6 +164,18 @@ const rules: readonly Rule[] = [
     holds: (vars) => vars.KAFKA_HEARTBEAT_INTERVAL_MS < vars.KAFKA_SESSION_TIMEOUT_MS,
     variable: 'KAFKA_HEARTBEAT_INTERVAL_MS',
     problem: 'must be lower than KAFKA_SESSION_TIMEOUT_MS',
+  },
+  {
+    reads: ['SCHEDULER_CLOCK', 'SCHEDULER_CLOCK_ORIGIN'],
+    holds: (vars) => vars.SCHEDULER_CLOCK === 'system' || vars.SCHEDULER_CLOCK_ORIGIN !== undefined,
+    variable: 'SCHEDULER_CLOCK_ORIGIN',
+    problem: 'required when SCHEDULER_CLOCK is accelerated',
+  },
+  {
+    reads: ['SCHEDULER_CLOCK', 'SCHEDULER_CLOCK_ANCHOR'],
+    holds: (vars) => vars.SCHEDULER_CLOCK === 'system' || vars.SCHEDULER_CLOCK_ANCHOR !== undefined,
+    variable: 'SCHEDULER_CLOCK_ANCHOR',
+    problem: 'required when SCHEDULER_CLOCK is accelerated (the same real instant for every instance)',
   },
 ];
 
@@ -185,6 +233,22 @@ function toConfig(v: Variables) {
     },
     api: { host: v.API_HOST, port: v.API_PORT },
     metrics: { port: v.METRICS_PORT },
+    scheduler: {
+      pollMs: v.SCHEDULER_POLL_MS,
+      lateToleranceMs: v.SCHEDULER_LATE_TOLERANCE_MS,
+      catchUpLimit: v.SCHEDULER_CATCH_UP_LIMIT,
+      jobs: v.SCHEDULER_JOBS,
+      clock:
+        v.SCHEDULER_CLOCK === 'accelerated' && v.SCHEDULER_CLOCK_ORIGIN && v.SCHEDULER_CLOCK_ANCHOR
+          ? {
+              kind: 'accelerated' as const,
+              originMs: Date.parse(v.SCHEDULER_CLOCK_ORIGIN),
+              anchorMs: Date.parse(v.SCHEDULER_CLOCK_ANCHOR),
+              speed: v.SCHEDULER_CLOCK_SPEED,
+            }
+          : { kind: 'system' as const },
+    },
+    sweeps: { leaseMs: v.SWEEP_LEASE_MS },
   };
 }
 

@@ -34,3 +34,45 @@ export async function groupPositions(
   }
   return positions;
 }
+
+/** A consumer group's total lag per topic it has committed offsets on. */
+export interface GroupLag {
+  readonly group: string;
+  readonly topics: Readonly<Record<string, number>>;
+  readonly total: number;
+}
+
+/**
+ * The lag of every consumer group whose id starts with `prefix`, on every topic it has committed offsets
+ * on (end offset − committed offset, summed over partitions). End offsets are read once per topic.
+ */
+export async function consumerLag(admin: Admin, prefix: string): Promise<GroupLag[]> {
+  const { groups } = await admin.listGroups();
+  const ends = new Map<string, Promise<Map<number, number>>>();
+  const endsOf = (topic: string): Promise<Map<number, number>> => {
+    let found = ends.get(topic);
+    if (!found) {
+      found = admin
+        .fetchTopicOffsets(topic)
+        .then((offsets) => new Map(offsets.map((o) => [o.partition, Number(o.high)])));
+      ends.set(topic, found);
+    }
+    return found;
+  };
+  const lags: GroupLag[] = [];
+  for (const { groupId } of groups
+    .filter((g) => g.groupId.startsWith(prefix))
+    .sort((a, b) => a.groupId.localeCompare(b.groupId))) {
+    const committed = await admin.fetchOffsets({ groupId });
+    const topics: Record<string, number> = {};
+    for (const { topic, partitions } of committed) {
+      const high = await endsOf(topic);
+      topics[topic] = partitions.reduce((sum, { partition, offset }) => {
+        const end = high.get(partition) ?? 0;
+        return sum + Math.max(0, end - Math.max(0, Number(offset)));
+      }, 0);
+    }
+    lags.push({ group: groupId, topics, total: Object.values(topics).reduce((a, b) => a + b, 0) });
+  }
+  return lags;
+}

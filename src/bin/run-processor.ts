@@ -14,11 +14,14 @@ import { createMetricsRegistry } from '../observability/metrics.ts';
 import { RuntimeMetrics } from '../runtime/metrics.ts';
 import type { RuntimeHooks } from '../runtime/batch-applier.ts';
 import { startProcessor, type RunningProcessor } from '../runtime/processor-runtime.ts';
+import { startTimers, type TimerParts } from '../scheduler/start.ts';
 
 export interface ProcessOptions {
   readonly config: Config;
   readonly dlqTopic: TopicDeclaration;
   readonly retryTopic: TopicDeclaration;
+  /** The scheduler and/or the sweeps, in this process too (`steward run scheduler|sweeps`, `start`). */
+  readonly timers?: TimerParts & { readonly topic: TopicDeclaration };
   /** Bound on a graceful stop; past it the process exits non-zero. */
   readonly shutdownTimeoutMs?: number;
   readonly fromBeginning?: boolean;
@@ -40,7 +43,12 @@ export async function runProcesses(
 ): Promise<void> {
   const { config } = options;
   const logger = options.logger ?? createLogger({ level: config.log.level, name: 'steward' });
-  const label = entries.length === 1 ? (entries[0]?.name ?? 'steward') : 'steward';
+  const parts = [
+    ...entries.map((e) => e.name),
+    ...(options.timers?.scheduler ? ['scheduler'] : []),
+    ...(options.timers?.sweeps ? ['sweeps'] : []),
+  ];
+  const label = parts.length === 1 ? (parts[0] ?? 'steward') : 'steward';
   const registry = createMetricsRegistry({ process: label });
   const metrics = new RuntimeMetrics(registry);
   const pool = createPool(config.postgres, config.postgres.poolMax, (error) =>
@@ -58,7 +66,7 @@ export async function runProcesses(
   });
   // The indexer writes through the asset alias: create the template, first index and alias before any
   // write, or Elasticsearch would auto-create a concrete index under the alias's name.
-  if (entries.some((entry) => entry.name === 'indexer')) {
+  if (entries.some((entry) => entry.name === 'indexer') || options.timers?.sweeps) {
     await prepareIndexer(elasticsearch, config.elasticsearch.indexPrefix);
   }
   const running: RunningProcessor[] = [];
@@ -89,10 +97,26 @@ export async function runProcesses(
       ),
     );
   }
+  if (options.timers) {
+    const { topic, ...timerParts } = options.timers;
+    running.push(
+      await startTimers(timerParts, {
+        config,
+        logger,
+        registry,
+        pool,
+        elasticsearch,
+        codec,
+        checks: dependencies.checks,
+        timers: topic,
+        dlq: options.dlqTopic,
+      }),
+    );
+  }
   logger.info(
     {
       metricsPort: health.port,
-      processors: entries.map((e) => e.name),
+      parts,
       metrics: `http://${config.api.host}:${health.port}/metrics`,
     },
     'ready',

@@ -18,8 +18,16 @@ import { createLogger, type Logger } from '../observability/logger.ts';
 import { ChangePublisher } from '../producer/publish.ts';
 import { produceFile } from '../producer/produce-file.ts';
 import { localStack, up } from '../stack/stack.ts';
+import { clockOf } from '../domain/clock.ts';
+import { nextSlot } from '../domain/schedule.ts';
+import { jobRunSummaries } from '../adapters/postgres/timer-store.ts';
+import { createMetricsRegistry } from '../observability/metrics.ts';
+import { resolveJobs } from '../scheduler/jobs.ts';
+import { TimerMetrics } from '../scheduler/metrics.ts';
+import { Scheduler } from '../scheduler/scheduler.ts';
+import { instanceId } from '../scheduler/start.ts';
 import { processors as defaultRegistry, processorsFor } from '../../processors/index.ts';
-import { dlq, retry, topics } from '../../topics/index.ts';
+import { dlq, retry, timers, topics } from '../../topics/index.ts';
 import { runProcesses } from './run-processor.ts';
 
 /** Variables that point Steward at existing servers; with none set, `start` runs the local stack. */
@@ -94,7 +102,13 @@ async function start(): Promise<void> {
   if (!(await topicsApply(config, logger)))
     throw new FatalError('STW_TOPIC_INVALID', 'a topic could not be converged');
   // Every registered processor in this one process; Ctrl-C stops them all gracefully.
-  await runProcesses(processors, { config, dlqTopic: dlq, retryTopic: retry, logger });
+  await runProcesses(processors, {
+    config,
+    dlqTopic: dlq,
+    retryTopic: retry,
+    logger,
+    timers: { scheduler: true, sweeps: true, topic: timers },
+  });
   logger.info('steward is running; Ctrl-C stops it');
 }
 
@@ -109,10 +123,15 @@ program
 
 program
   .command('run')
-  .description('run one processor (a member of its consumer group; add instances to scale)')
-  .argument('<processor>', `one of: ${defaultRegistry.map((p) => p.name).join(', ')}`)
+  .description('run one part: a processor, the scheduler or the sweeps (add instances to scale)')
+  .argument('<part>', `one of: ${[...defaultRegistry.map((p) => p.name), 'scheduler', 'sweeps'].join(', ')}`)
   .action(async (name: string) => {
     const config = configOrExit();
+    if (name === 'scheduler' || name === 'sweeps') {
+      const timerParts = { scheduler: name === 'scheduler', sweeps: name === 'sweeps', topic: timers };
+      await runProcesses([], { config, dlqTopic: dlq, retryTopic: retry, timers: timerParts });
+      return;
+    }
     const processors = registryFor(config);
     checkRegistryOrExit(processors);
     const entry = processors.find((p) => p.name === name);
@@ -317,6 +336,89 @@ program
         JSON.stringify({ overall: { ...overall, partitions: partitions.length }, groups: report }, null, 2),
       );
     } finally {
+      await pool.end();
+    }
+  });
+
+const jobsCommand = program.command('jobs').description('the periodic jobs (timer ticks and their sweeps)');
+
+jobsCommand
+  .command('list')
+  .description('every job: schedule, time zone, catch-up policy, next slot and last run')
+  .option('--json', 'print JSON')
+  .action(async (flags: { json?: boolean }) => {
+    const config = configOrExit();
+    const pool = createPool(config.postgres, 1);
+    try {
+      const now = clockOf(config.scheduler.clock)();
+      const runs = await jobRunSummaries(pool);
+      const rows = resolveJobs(config.scheduler.jobs).map((job) => {
+        const run = runs.get(job.name);
+        return {
+          job: job.name,
+          schedule: job.cron,
+          timeZone: job.timeZone,
+          catchUp: job.catchUp,
+          enabled: job.enabled,
+          nextSlot: job.enabled ? (nextSlot(job, now)?.toISOString() ?? null) : null,
+          lastSlot: run?.lastSlot?.toISOString() ?? null,
+          lastStatus: run?.lastStatus ?? null,
+          lastSuccessAt: run?.lastSuccessAt?.toISOString() ?? null,
+          runs: run?.runs ?? 0,
+          ...(flags.json && { description: job.description, lastOutcome: run?.lastOutcome ?? null }),
+        };
+      });
+      if (flags.json) return say(JSON.stringify(rows, null, 2));
+      say(
+        `${'job'.padEnd(18)} ${'schedule'.padEnd(14)} ${'zone'.padEnd(6)} ${'catch-up'.padEnd(8)} ${'next slot'.padEnd(24)} last run`,
+      );
+      for (const r of rows)
+        say(
+          `${r.job.padEnd(18)} ${r.schedule.padEnd(14)} ${r.timeZone.padEnd(6)} ${r.catchUp.padEnd(8)} ${(r.nextSlot ?? (r.enabled ? '-' : 'disabled')).padEnd(24)} ${r.lastSlot ? `${r.lastSlot} ${r.lastStatus ?? ''}` : 'never'}`,
+        );
+    } finally {
+      await pool.end();
+    }
+  });
+
+jobsCommand
+  .command('run')
+  .description('trigger a slot of a job now (the same (job, slot) dedupe as scheduled ticks)')
+  .argument('<job>', 'a job name (see `steward jobs list`)')
+  .action(async (name: string) => {
+    const config = configOrExit();
+    const job = resolveJobs(config.scheduler.jobs).find((j) => j.name === name);
+    if (!job) {
+      process.stderr.write(`unknown job "${name}"; see \`steward jobs list\`\n`);
+      process.exit(2);
+    }
+    const logger = createLogger({ level: config.log.level, name: 'steward' });
+    const pool = createPool(config.postgres, 1);
+    const producer = createKafka(config.kafka, logger).producer({ idempotent: true, maxInFlightRequests: 1 });
+    await producer.connect();
+    try {
+      const scheduler = new Scheduler({
+        pool,
+        producer,
+        codec: new TopicCodec(createRegistry(config.schemaRegistry)),
+        topic: timers,
+        jobs: [job],
+        clock: clockOf(config.scheduler.clock),
+        schedulerId: `cli-${instanceId()}`,
+        pollMs: config.scheduler.pollMs,
+        lateToleranceMs: config.scheduler.lateToleranceMs,
+        catchUpLimit: config.scheduler.catchUpLimit,
+        logger,
+        metrics: new TimerMetrics(createMetricsRegistry()),
+      });
+      const ref = await scheduler.trigger(job);
+      say(
+        ref
+          ? `published ${job.name} slot ${ref.slot.toISOString()}; a sweeps instance runs it (steward jobs list shows the outcome)`
+          : `${job.name} already has a slot this second; nothing published`,
+      );
+    } finally {
+      await producer.disconnect();
       await pool.end();
     }
   });

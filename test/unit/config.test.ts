@@ -36,7 +36,49 @@ describe('loadConfig', () => {
       redis: { url: 'redis://127.0.0.1:6379', tls: false },
       api: { host: '127.0.0.1', port: 3000 },
       metrics: { port: 9464 },
+      scheduler: {
+        pollMs: 1_000,
+        lateToleranceMs: 300_000,
+        catchUpLimit: 10,
+        jobs: {},
+        clock: { kind: 'system' },
+      },
+      sweeps: { leaseMs: 60_000 },
     });
+  });
+
+  it('should parse an accelerated scheduler clock and job overrides when they are set', () => {
+    const config = loadConfig({
+      SCHEDULER_CLOCK: 'accelerated',
+      SCHEDULER_CLOCK_ORIGIN: '2026-03-28T12:00:00Z',
+      SCHEDULER_CLOCK_ANCHOR: '2026-12-03T18:00:00.000Z',
+      SCHEDULER_CLOCK_SPEED: '960',
+      SCHEDULER_JOBS: '{"kpi-aggregate":{"cron":"30 2 * * *","timeZone":"Europe/Berlin","catchUp":"all"}}',
+    });
+    assert.deepEqual(config.scheduler.clock, {
+      kind: 'accelerated',
+      originMs: Date.parse('2026-03-28T12:00:00Z'),
+      anchorMs: Date.parse('2026-12-03T18:00:00Z'),
+      speed: 960,
+    });
+    assert.deepEqual(config.scheduler.jobs, {
+      'kpi-aggregate': { cron: '30 2 * * *', timeZone: 'Europe/Berlin', catchUp: 'all' },
+    });
+  });
+
+  it('should name the missing origin and anchor, and refuse malformed job overrides', () => {
+    assert.throws(
+      () => loadConfig({ SCHEDULER_CLOCK: 'accelerated' }),
+      (error: ConfigError) =>
+        error.issues.some((i) => i.variable === 'SCHEDULER_CLOCK_ORIGIN') &&
+        error.issues.some((i) => i.variable === 'SCHEDULER_CLOCK_ANCHOR'),
+    );
+    for (const jobs of ['not json', '{"kpi-aggregate":{"catchUp":"sometimes"}}', '{"x":{"unknownField":1}}'])
+      assert.throws(
+        () => loadConfig({ SCHEDULER_JOBS: jobs }),
+        (error: ConfigError) => error.issues.some((i) => i.variable === 'SCHEDULER_JOBS'),
+        jobs,
+      );
   });
 
   it('should treat a variable as unset when it is empty', () => {

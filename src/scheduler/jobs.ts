@@ -1,0 +1,58 @@
+import { validateJob, type JobDeclaration } from '../domain/schedule.ts';
+
+/**
+ * The periodic jobs that replace the seed system's cron entries, declared as data. Each is a tick on the
+ * timers topic; its sweep (src/scheduler/sweeps) runs once per slot in the sweeps consumer group.
+ * SCHEDULER_JOBS overrides any field but the name, per job. Sweeps land with the processor that owns the
+ * state they touch: compliance-rescan, violation-monitor and quality-sweep with compliance and quality.
+ */
+export const declaredJobs: readonly JobDeclaration[] = [
+  {
+    name: 'index-reconcile',
+    description: 'reconcile Elasticsearch with PostgreSQL (the source of truth) and report the drift',
+    cron: '*/30 * * * *',
+    timeZone: 'UTC',
+    catchUp: 'latest',
+    payload: {},
+    enabled: true,
+  },
+  {
+    name: 'kpi-aggregate',
+    description: 'snapshot governance KPIs into PostgreSQL as a daily time series',
+    cron: '0 1 * * *',
+    timeZone: 'UTC',
+    catchUp: 'latest',
+    payload: {},
+    enabled: true,
+  },
+  {
+    name: 'health-snapshot',
+    description: 'record reachability of every server and the consumer lag of every group',
+    cron: '*/15 * * * *',
+    timeZone: 'UTC',
+    catchUp: 'latest',
+    payload: {},
+    enabled: true,
+  },
+];
+
+export type JobOverride = Partial<
+  Pick<JobDeclaration, 'cron' | 'timeZone' | 'catchUp' | 'enabled' | 'payload'>
+>;
+
+/** The declared jobs with their overrides applied, validated; throws naming the job and the problem. */
+export function resolveJobs(
+  overrides: Readonly<Record<string, JobOverride>>,
+  declared: readonly JobDeclaration[] = declaredJobs,
+): JobDeclaration[] {
+  const unknown = Object.keys(overrides).filter((name) => !declared.some((job) => job.name === name));
+  if (unknown.length)
+    throw new Error(
+      `SCHEDULER_JOBS names unknown jobs: ${unknown.join(', ')} (known: ${declared.map((j) => j.name).join(', ')})`,
+    );
+  return declared.map((job) => {
+    const resolved = { ...job, ...overrides[job.name] };
+    validateJob(resolved);
+    return resolved;
+  });
+}

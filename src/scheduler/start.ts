@@ -1,0 +1,144 @@
+import { randomBytes } from 'node:crypto';
+import { hostname } from 'node:os';
+import type { Client } from '@elastic/elasticsearch';
+import { Partitioners, type Admin, type Producer } from 'kafkajs';
+import type pg from 'pg';
+import type { Registry } from 'prom-client';
+import { aliasName } from '../adapters/elasticsearch/asset-index.ts';
+import { createKafka } from '../adapters/kafka.ts';
+import type { TopicCodec } from '../adapters/registry.ts';
+import type { Config } from '../config.ts';
+import { clockOf } from '../domain/clock.ts';
+import type { TopicDeclaration } from '../domain/topic.ts';
+import type { Check } from '../observability/health-server.ts';
+import type { Logger } from '../observability/logger.ts';
+import { resolveJobs } from './jobs.ts';
+import { TimerMetrics } from './metrics.ts';
+import { Scheduler } from './scheduler.ts';
+import { startSweeps, type Sweep } from './sweep-runner.ts';
+import { healthSnapshotSweep } from './sweeps/health-snapshot.ts';
+import { indexReconcileSweep } from './sweeps/index-reconcile.ts';
+import { kpiAggregateSweep } from './sweeps/kpi-aggregate.ts';
+
+export interface TimerParts {
+  /** Publish ticks for due slots (any number of instances). */
+  readonly scheduler: boolean;
+  /** Consume ticks and run the sweeps (a consumer group: scale by instances). */
+  readonly sweeps: boolean;
+  /** The sweeps' consumer group (default steward.sweeps; tests use their own). */
+  readonly group?: string;
+}
+
+export interface TimerDependencies {
+  readonly config: Config;
+  readonly logger: Logger;
+  readonly registry: Registry;
+  readonly pool: pg.Pool;
+  readonly elasticsearch: Client;
+  readonly codec: TopicCodec;
+  readonly checks: Readonly<Record<string, Check>>;
+  readonly timers: TopicDeclaration;
+  readonly dlq: TopicDeclaration;
+}
+
+/** `<host>-<pid>-<random>`: names this instance in slot and run rows and in ticks. */
+export const instanceId = (): string => `${hostname()}-${process.pid}-${randomBytes(3).toString('hex')}`;
+
+/** Every sweep, bound to this process's clients. */
+function sweepsFor(deps: TimerDependencies, admin: () => Promise<Admin>): Sweep[] {
+  const { pool, elasticsearch, registry, config, checks } = deps;
+  return [
+    indexReconcileSweep({
+      pool,
+      client: elasticsearch,
+      alias: aliasName(config.elasticsearch.indexPrefix),
+      registry,
+    }),
+    kpiAggregateSweep({ pool }),
+    healthSnapshotSweep({ pool, admin, checks, registry }),
+  ];
+}
+
+/** Starts the scheduler and/or the sweeps in this process; `stop` ends both gracefully. */
+export async function startTimers(
+  parts: TimerParts,
+  deps: TimerDependencies,
+): Promise<{ stop(): Promise<void> }> {
+  const { config, logger, pool, codec } = deps;
+  const jobs = resolveJobs(config.scheduler.jobs);
+  const metrics = new TimerMetrics(deps.registry);
+  const id = instanceId();
+  const kafka = createKafka(config.kafka, logger, `${config.kafka.clientId}-timers`);
+  const producer: Producer = kafka.producer({
+    idempotent: true,
+    maxInFlightRequests: 1,
+    createPartitioner: Partitioners.DefaultPartitioner,
+  });
+  await producer.connect();
+  let admin: Promise<Admin> | undefined;
+  const connectAdmin = (): Promise<Admin> => {
+    admin ??= (async () => {
+      const client = kafka.admin();
+      await client.connect();
+      return client;
+    })();
+    admin.catch(() => (admin = undefined));
+    return admin;
+  };
+  const stops: (() => Promise<void>)[] = [];
+  if (parts.sweeps) {
+    const running = await startSweeps({
+      kafka,
+      producer,
+      codec,
+      pool,
+      timers: deps.timers,
+      dlq: deps.dlq,
+      jobs,
+      sweeps: sweepsFor(deps, connectAdmin),
+      runnerId: id,
+      ...(parts.group && { group: parts.group }),
+      leaseMs: config.sweeps.leaseMs,
+      logger,
+      metrics,
+      consumer: {
+        sessionTimeoutMs: config.kafka.sessionTimeoutMs,
+        heartbeatIntervalMs: config.kafka.heartbeatIntervalMs,
+      },
+    });
+    stops.push(() => running.stop());
+  }
+  if (parts.scheduler) {
+    const scheduler = new Scheduler({
+      pool,
+      producer,
+      codec,
+      topic: deps.timers,
+      jobs,
+      clock: clockOf(config.scheduler.clock),
+      schedulerId: id,
+      pollMs: config.scheduler.pollMs,
+      lateToleranceMs: config.scheduler.lateToleranceMs,
+      catchUpLimit: config.scheduler.catchUpLimit,
+      logger: logger.child({ component: 'scheduler', schedulerId: id }),
+      metrics,
+    });
+    scheduler.start();
+    stops.unshift(() => scheduler.stop());
+    logger.info(
+      {
+        schedulerId: id,
+        clock: config.scheduler.clock.kind,
+        jobs: jobs.filter((j) => j.enabled).map((j) => j.name),
+      },
+      'scheduler started',
+    );
+  }
+  return {
+    async stop() {
+      for (const stop of stops) await stop();
+      await producer.disconnect();
+      await admin?.then((a) => a.disconnect()).catch(() => undefined);
+    },
+  };
+}

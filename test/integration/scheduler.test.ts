@@ -1,0 +1,170 @@
+import assert from 'node:assert/strict';
+import { execFileSync } from 'node:child_process';
+import { describe, it } from 'node:test';
+import { setTimeout as sleep } from 'node:timers/promises';
+import { Redis } from 'ioredis';
+import { migrate } from '../../src/adapters/postgres/migrate.ts';
+import { latestSlot, slotsAfter } from '../../src/domain/schedule.ts';
+import { valueSubject } from '../../src/domain/topic.ts';
+import { resolveJobs } from '../../src/scheduler/jobs.ts';
+import { timers } from '../../topics/index.ts';
+import { assetIndexFor } from '../helpers/catalog.ts';
+import { killAfter, processEnv, spawnFixture, type ProcessorChild } from '../helpers/runtime.ts';
+import { deleteSubject, endpoints, kafkaFor, postgresSchemaFor, uniqueName } from '../helpers/services.ts';
+
+const hour = 3_600_000;
+
+/** Restarts the Redis server the tests use (a system service of the local set-up), and waits for it. */
+async function restartRedis(): Promise<void> {
+  execFileSync('service', ['redis-server', 'restart'], { stdio: 'ignore' });
+  const redis = new Redis(endpoints().redisUrl, { lazyConnect: true, maxRetriesPerRequest: 1 });
+  try {
+    await redis.connect();
+    assert.equal(await redis.ping(), 'PONG');
+  } finally {
+    redis.disconnect();
+  }
+}
+
+/** `{job, slot}` of every JSON log line with message `msg` in the children's output. */
+function logged(children: readonly ProcessorChild[], msg: string): string[] {
+  return children.flatMap((c) =>
+    c
+      .output()
+      .split('\n')
+      .flatMap((line) => {
+        if (!line.startsWith('{')) return [];
+        const entry = JSON.parse(line) as { msg?: string; job?: string; slot?: string };
+        return entry.msg === msg ? [`${entry.job ?? ''} ${entry.slot ?? ''}`] : [];
+      }),
+  );
+}
+
+describe('timers on a fast clock', () => {
+  it('should run every (job, slot) of a simulated day exactly once with three schedulers and two sweeps consumers, through a scheduler killed and Redis restarted', async (t) => {
+    const kafka = kafkaFor(t);
+    const { pool, schema } = await postgresSchemaFor(t);
+    await migrate({ databaseUrl: endpoints().databaseUrl, schema });
+    const { prefix } = assetIndexFor(t);
+    const names = {
+      timers: await kafka.topic(3),
+      dlq: await kafka.topic(1),
+      retry: await kafka.topic(1),
+      group: uniqueName('steward.sweeps'),
+    };
+    t.after(async () => {
+      for (const name of [names.timers, names.dlq]) await deleteSubject(valueSubject({ ...timers, name }));
+    });
+
+    // A day of simulated time in 90 s: origin 2026-03-28 12:00Z, so the day crosses Berlin's spring gap.
+    const speed = 960;
+    const origin = Date.parse('2026-03-28T12:00:00Z');
+    const anchor = Date.now() + 6000; // the clock reads `origin` once the processes are up
+    const simulated = (): number => origin + (Date.now() - anchor) * speed;
+    const overrides = { 'kpi-aggregate': { cron: '30 2 * * *', timeZone: 'Europe/Berlin' } };
+    const env = {
+      ...processEnv(`${endpoints().databaseUrl}?options=${encodeURIComponent(`-c search_path=${schema}`)}`),
+      ELASTICSEARCH_INDEX_PREFIX: prefix,
+      SCHEDULER_CLOCK: 'accelerated',
+      SCHEDULER_CLOCK_ORIGIN: new Date(origin).toISOString(),
+      SCHEDULER_CLOCK_ANCHOR: new Date(anchor).toISOString(),
+      SCHEDULER_CLOCK_SPEED: String(speed),
+      SCHEDULER_POLL_MS: '100',
+      SCHEDULER_JOBS: JSON.stringify(overrides),
+      SWEEP_LEASE_MS: '5000',
+    };
+    const start = (scheduler: boolean): ProcessorChild =>
+      spawnFixture('test/fixtures/run-timers.ts', {
+        ...env,
+        STEWARD_FIXTURE: JSON.stringify({ ...names, scheduler, sweeps: !scheduler }),
+      });
+    const schedulers = [start(true), start(true), start(true)];
+    const sweeps = [start(false), start(false)];
+    killAfter(t, [...schedulers, ...sweeps]);
+
+    const until = async (simulatedMs: number): Promise<void> => {
+      while (simulated() < simulatedMs) await sleep(100);
+    };
+    await until(origin + 8 * hour);
+    schedulers[0]?.child.kill('SIGKILL');
+    await until(origin + 14 * hour);
+    await restartRedis();
+    await until(origin + 24 * hour + 60_000);
+    for (const s of schedulers.slice(1)) s.child.kill('SIGTERM');
+    await Promise.all(schedulers.slice(1).map((s) => s.exited));
+
+    // Every slot taken has run, before the sweeps stop.
+    const deadline = Date.now() + 60_000;
+    for (;;) {
+      const { rows } = await pool.query<{ pending: string }>(
+        `SELECT count(*) AS pending FROM steward_timer_slots s LEFT JOIN steward_job_runs r USING (job, slot)
+         WHERE s.kind = 'scheduled' AND r.status IS DISTINCT FROM 'succeeded'`,
+      );
+      if (Number(rows[0]?.pending) === 0) break;
+      assert.ok(Date.now() < deadline, `${rows[0]?.pending} slots still not run`);
+      await sleep(250);
+    }
+    for (const s of sweeps) s.child.kill('SIGTERM');
+    const exits = await Promise.all(sweeps.map((s) => s.exited));
+    assert.deepEqual(
+      exits.map((e) => e.code),
+      [0, 0],
+      'the sweeps stop gracefully',
+    );
+
+    const { rows: runs } = await pool.query<{ job: string; slot: Date; attempts: number; status: string }>(
+      `SELECT job, slot, attempts, status FROM steward_job_runs ORDER BY job, slot`,
+    );
+    const dayEnd = new Date(origin + 24 * hour);
+    for (const job of resolveJobs(overrides)) {
+      const slots = runs.filter((r) => r.job === job.name).map((r) => r.slot);
+      const first = slots[0];
+      const last = slots[slots.length - 1];
+      assert.ok(first && last, `${job.name} ran`);
+      // Contiguous: every slot between the first and the last ran (none skipped, by any scheduler).
+      const expected = [first.toISOString()];
+      for (const slot of slotsAfter(job, first)) {
+        if (slot > last) break;
+        expected.push(slot.toISOString());
+      }
+      assert.deepEqual(
+        slots.map((s) => s.toISOString()),
+        expected,
+        `${job.name}: one run per slot, none skipped`,
+      );
+      assert.ok(first.getTime() < origin + 4 * hour, `${job.name} ran from the start of the day`);
+      assert.ok(last >= (latestSlot(job, dayEnd) ?? dayEnd), `${job.name} ran through the simulated day`);
+    }
+    assert.ok(
+      runs.some((r) => r.job === 'kpi-aggregate' && r.slot.toISOString() === '2026-03-29T01:00:00.000Z'),
+      "02:30 in Berlin's spring gap ran at the first valid instant after it (03:00 CEST)",
+    );
+    assert.ok(
+      runs.every((r) => r.status === 'succeeded' && r.attempts === 1),
+      'each run claimed once',
+    );
+
+    // Exactly once, by the sweeps' own account: each (job, slot) succeeded in one process, once.
+    const succeeded = logged(sweeps, 'sweep succeeded');
+    assert.equal(succeeded.length, runs.length);
+    assert.equal(new Set(succeeded).size, runs.length);
+    assert.ok(
+      sweeps.every((s) => s.output().includes('sweeps started')),
+      'both sweeps consumers joined the group',
+    );
+
+    // The sweeps' effects, one row per slot.
+    const { rows: effects } = await pool.query<{ health: string; kpis: string; unhealthy: string }>(
+      `SELECT (SELECT count(*) FROM steward_health_snapshots) AS health,
+              (SELECT count(*) FROM steward_kpi_snapshots) AS kpis,
+              (SELECT count(*) FROM steward_health_snapshots WHERE NOT healthy) AS unhealthy`,
+    );
+    assert.equal(Number(effects[0]?.health), runs.filter((r) => r.job === 'health-snapshot').length);
+    assert.equal(Number(effects[0]?.kpis), runs.filter((r) => r.job === 'kpi-aggregate').length);
+
+    const published = logged(schedulers, 'tick published');
+    t.diagnostic(
+      `runs ${runs.length}; ticks published ${published.length} (${published.length - new Set(published).size} republished duplicates); health snapshots with a server down: ${effects[0]?.unhealthy}`,
+    );
+  });
+});
