@@ -4,10 +4,11 @@
  * word-delimiter analyzer. Not indexed: column tags and profile statistics (the mapping has no field for
  * them) and `placeholder` (a placeholder is searchable like any asset).
  *
- * Classes, sensitivity, quality, violations and freshness (`freshUntil`, `stale`) come from the compliance
- * and quality processors, which do not exist yet: until they land the document carries neutral values
- * (no classes, sensitivity `none`, quality band `unknown`, no violations, not stale). `schemaChangedAt`
- * is absent too: the AssetEvent does not carry when its schema version was recorded.
+ * Classes, sensitivity, quality, violations and `freshUntil` come from the compliance and quality
+ * processors, which do not exist yet: until they land the document carries neutral values (no classes,
+ * sensitivity `none`, quality band `unknown`, no violations, no `freshUntil`). `stale` is metadata-sync's
+ * mark (set by the metadata-resync sweep). `schemaChangedAt` is absent too: the AssetEvent does not carry
+ * when its schema version was recorded.
  */
 import type { AssetColumnDocument, AssetDocument } from '../../src/domain/asset-document.ts';
 import { searchableWords } from '../../src/domain/identifiers.ts';
@@ -44,6 +45,6 @@ export function toDocument(event: AssetEvent): AssetDocument {
     revision: event.revision,
     updatedAt: event.updatedAt,
     ...(event.lastModifiedAt === null ? {} : { lastModifiedAt: event.lastModifiedAt }),
-    stale: false,
+    stale: event.stale,
   };
 }

@@ -12,6 +12,11 @@ export type SyncState = {
   readonly asset: AssetState;
   /** The version of the newest schema_versions row; 0 until columns are first reported. */
   readonly schemaVersion: number;
+  /**
+   * Set by a mark-stale command (the metadata-resync sweep): nothing was reported for `expectedMs` as of
+   * `since`. Cleared by the next report that is within that interval.
+   */
+  readonly stale?: { readonly since: string; readonly expectedMs: number };
 };
 
 export type AssetEventColumn = {
@@ -59,6 +64,8 @@ export type AssetEvent = {
   readonly lastModifiedAt: string | null;
   readonly profile: AssetEventProfile | null;
   readonly updatedAt: string;
+  /** Marked stale by the metadata-resync sweep: its source has not reported it within the expected interval. */
+  readonly stale: boolean;
 };
 
 function eventProfile(state: AssetState): AssetEventProfile | null {
@@ -112,5 +119,6 @@ export function toAssetEvent(state: SyncState): AssetEvent {
     lastModifiedAt: record.last_modified_at,
     profile: eventProfile(asset),
     updatedAt: record.updated_stamp.occurredAt,
+    stale: state.stale !== undefined,
   };
 }

@@ -5,11 +5,18 @@
  * runtime relays to the assets topic after the commit (the AssetState; once deleted, the deleted
  * AssetState with its revision, then a tombstone so compaction drops the key).
  * A duplicate or stale event changes nothing: no state, no rows, no emit. `handle` is pure.
+ *
+ * It also takes `mark-stale` commands (the metadata-resync sweep, on steward.commands.v1; commands for
+ * other processors are ignored): an asset not reported within the expected interval as of the sweep's
+ * slot is marked stale (`assets.stale_since`, `stale` on the assets topic and in its document) unless a
+ * report arrived meanwhile; the next report within that interval clears the mark.
  */
 import { acceptChangeEvent } from '../../src/contract/accept.ts';
 import type { ChangeEvent } from '../../src/domain/change-event.ts';
+import { parseMarkStale, type Command, type MarkStale } from '../../src/domain/command.ts';
 import {
   define,
+  type Accepted,
   type Emit,
   type HandleResult,
   type InputEvent,
@@ -17,7 +24,9 @@ import {
   type RowWrite,
 } from '../../src/domain/processor.ts';
 import type { TopicDeclaration } from '../../src/domain/topic.ts';
-import { assets, changes } from '../../topics/index.ts';
+import { isOverdue } from '../../src/domain/staleness.ts';
+import { assets, changes, commands } from '../../topics/index.ts';
+import { isDeleted } from './aspects.ts';
 import { toAssetEvent, type SyncState } from './asset-event.ts';
 import { mergeChange, toAssetRecord } from './merge.ts';
 import { diffSchemas } from './schema-diff.ts';
@@ -45,6 +54,7 @@ function assetRow(state: SyncState): RowWrite {
       tags: [...record.tags],
       updated_stamp: JSON.stringify(updated_stamp),
       schema_version: state.schemaVersion > 0 ? state.schemaVersion : null,
+      stale_since: state.stale?.since ?? null,
     },
   };
 }
@@ -82,9 +92,13 @@ export function handleChange(
   const merged = mergeChange(state?.asset, event.value);
   if (!merged.changed) return {};
   const previousVersion = state?.schemaVersion ?? 0;
+  // A late event from before the asset went stale changes it, but is no report within the interval.
+  const stale = state?.stale;
+  const reportedAt = new Date(toAssetRecord(merged.state).updated_stamp.occurredAt);
   const next: SyncState = {
     asset: merged.state,
     schemaVersion: merged.schemaChanged ? previousVersion + 1 : previousVersion,
+    ...(stale && isOverdue(reportedAt, stale.expectedMs, new Date(stale.since)) && { stale }),
   };
   const rows = [assetRow(next)];
   const version = merged.schemaChanged ? schemaVersionRow(state, next, event.value) : undefined;
@@ -98,23 +112,76 @@ export function handleChange(
   return { state: next, effects: { rows, emit } };
 }
 
-/** The processor; tests bind it to copies of the topics with unique names. */
+/**
+ * Marks the asset stale unless it is unknown, deleted, already stale, or was reported within the
+ * interval as of the command's instant (a report that arrived after the sweep looked).
+ */
+export function handleMarkStale(
+  command: MarkStale,
+  state: SyncState | undefined,
+  output: TopicDeclaration,
+): HandleResult<SyncState> {
+  if (!state || isDeleted(state.asset) || state.stale) return {};
+  const reportedAt = new Date(toAssetRecord(state.asset).updated_stamp.occurredAt);
+  if (!isOverdue(reportedAt, command.expectedMs, new Date(command.asOf))) return {};
+  const next: SyncState = { ...state, stale: { since: command.asOf, expectedMs: command.expectedMs } };
+  return {
+    state: next,
+    effects: {
+      rows: [assetRow(next)],
+      emit: [{ topic: output, key: command.urn, value: toAssetEvent(next) }],
+    },
+  };
+}
+
+const PROCESSOR = 'metadata-sync';
+
+/** A command for metadata-sync, read; other targets are ignored (not dead-lettered). */
+export function acceptCommand(value: unknown, key: string): Accepted<MarkStale> {
+  const command = value as Command;
+  if (command.target !== PROCESSOR) return { ok: false, ignore: true, reason: `for ${command.target}` };
+  if (command.kind !== 'mark-stale')
+    return { ok: false, reason: `metadata-sync has no command ${JSON.stringify(command.kind)}` };
+  const parsed = parseMarkStale(command);
+  if (!parsed.ok) return { ok: false, reason: parsed.reason };
+  if (parsed.value.urn !== key)
+    return {
+      ok: false,
+      code: 'STW_KEY_MISMATCH',
+      reason: `the record key is not the command's urn (${parsed.value.urn})`,
+    };
+  return parsed;
+}
+
+export type SyncInput = ChangeEvent | MarkStale;
+
+/**
+ * The processor; tests bind it to copies of the topics with unique names (and leave out `commands`
+ * unless they send some).
+ */
 export function metadataSync(
-  topics: { readonly input: TopicDeclaration; readonly output: TopicDeclaration } = {
-    input: changes,
-    output: assets,
-  },
-): ProcessorDefinition<ChangeEvent, SyncState> {
-  const { input, output } = topics;
-  return define<ChangeEvent, SyncState>({
-    name: 'metadata-sync',
+  topics: {
+    readonly input: TopicDeclaration;
+    readonly output: TopicDeclaration;
+    readonly commands?: TopicDeclaration;
+  } = { input: changes, output: assets, commands },
+): ProcessorDefinition<SyncInput, SyncState> {
+  const { input, output, commands: commandTopic } = topics;
+  return define<SyncInput, SyncState>({
+    name: PROCESSOR,
     group: 'steward.metadata-sync',
-    consumes: [input],
+    consumes: commandTopic ? [input, commandTopic] : [input],
     produces: [output],
     tables: [ASSETS_TABLE, SCHEMA_VERSIONS_TABLE],
     idempotency: 'ledger',
-    accept: (value, _topic, key) => acceptChangeEvent(value, key),
+    accept: (value, topic, key) =>
+      commandTopic && topic.name === commandTopic.name
+        ? acceptCommand(value, key)
+        : acceptChangeEvent(value, key),
     eventId: (e) => e.id,
-    handle: (event, state) => handleChange(event, state, output),
+    handle: (event, state) =>
+      event.value.kind === 'mark-stale'
+        ? handleMarkStale(event.value, state, output)
+        : handleChange({ ...event, value: event.value }, state, output),
   });
 }

@@ -33,6 +33,8 @@ export function dependencyChecks(config: Config): DependencyChecks {
     maxRetriesPerRequest: 0,
     enableOfflineQueue: false,
   });
+  // Its failures are what the probe reports; unhandled, each reconnect attempt would print to stderr.
+  redis.on('error', () => undefined);
   const registryAuth = config.schemaRegistry.auth;
   const registryHeaders: Record<string, string> = registryAuth
     ? {

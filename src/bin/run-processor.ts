@@ -21,7 +21,7 @@ export interface ProcessOptions {
   readonly dlqTopic: TopicDeclaration;
   readonly retryTopic: TopicDeclaration;
   /** The scheduler and/or the sweeps, in this process too (`steward run scheduler|sweeps`, `start`). */
-  readonly timers?: TimerParts & { readonly topic: TopicDeclaration };
+  readonly timers?: TimerParts & { readonly topic: TopicDeclaration; readonly commands: TopicDeclaration };
   /** Bound on a graceful stop; past it the process exits non-zero. */
   readonly shutdownTimeoutMs?: number;
   readonly fromBeginning?: boolean;
@@ -98,7 +98,7 @@ export async function runProcesses(
     );
   }
   if (options.timers) {
-    const { topic, ...timerParts } = options.timers;
+    const { topic, commands, ...timerParts } = options.timers;
     running.push(
       await startTimers(timerParts, {
         config,
@@ -109,6 +109,7 @@ export async function runProcesses(
         codec,
         checks: dependencies.checks,
         timers: topic,
+        commands,
         dlq: options.dlqTopic,
       }),
     );

@@ -27,7 +27,7 @@ import { TimerMetrics } from '../scheduler/metrics.ts';
 import { Scheduler } from '../scheduler/scheduler.ts';
 import { instanceId } from '../scheduler/start.ts';
 import { processors as defaultRegistry, processorsFor } from '../../processors/index.ts';
-import { dlq, retry, timers, topics } from '../../topics/index.ts';
+import { commands, dlq, retry, timers, topics } from '../../topics/index.ts';
 import { runProcesses } from './run-processor.ts';
 
 /** Variables that point Steward at existing servers; with none set, `start` runs the local stack. */
@@ -107,7 +107,7 @@ async function start(): Promise<void> {
     dlqTopic: dlq,
     retryTopic: retry,
     logger,
-    timers: { scheduler: true, sweeps: true, topic: timers },
+    timers: { scheduler: true, sweeps: true, topic: timers, commands },
   });
   logger.info('steward is running; Ctrl-C stops it');
 }
@@ -128,7 +128,12 @@ program
   .action(async (name: string) => {
     const config = configOrExit();
     if (name === 'scheduler' || name === 'sweeps') {
-      const timerParts = { scheduler: name === 'scheduler', sweeps: name === 'sweeps', topic: timers };
+      const timerParts = {
+        scheduler: name === 'scheduler',
+        sweeps: name === 'sweeps',
+        topic: timers,
+        commands,
+      };
       await runProcesses([], { config, dlqTopic: dlq, retryTopic: retry, timers: timerParts });
       return;
     }

@@ -67,6 +67,8 @@ export type Accepted<V> =
       readonly ok: false;
       readonly reason: string;
       readonly code?: 'STW_CONTRACT_INVALID' | 'STW_KEY_MISMATCH';
+      /** Not for this processor (a command addressed to another): skipped and committed, not dead-lettered. */
+      readonly ignore?: true;
     };
 
 export interface HandleResult<S> {

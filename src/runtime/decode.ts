@@ -52,7 +52,10 @@ export async function decodeRecord<V>(
   }
   const key = record.key?.toString('utf8') ?? '';
   const accepted = processor.accept(value, topic, key);
-  if (!accepted.ok) return dead(accepted.code ?? 'STW_CONTRACT_INVALID', accepted.reason);
+  if (!accepted.ok)
+    return accepted.ignore
+      ? { kind: 'ignore' }
+      : dead(accepted.code ?? 'STW_CONTRACT_INVALID', accepted.reason);
   const id = processor.eventId?.(accepted.value) ?? `${record.topic}:${record.partition}:${record.offset}`;
   return {
     kind: 'event',

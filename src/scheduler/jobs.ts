@@ -3,10 +3,22 @@ import { validateJob, type JobDeclaration } from '../domain/schedule.ts';
 /**
  * The periodic jobs that replace the seed system's cron entries, declared as data. Each is a tick on the
  * timers topic; its sweep (src/scheduler/sweeps) runs once per slot in the sweeps consumer group.
- * SCHEDULER_JOBS overrides any field but the name, per job. Sweeps land with the processor that owns the
+ * SCHEDULER_JOBS overrides any field but the name, per job (a payload override replaces the payload).
+ * Sweeps land with the processor that owns the
  * state they touch: compliance-rescan, violation-monitor and quality-sweep with compliance and quality.
  */
 export const declaredJobs: readonly JobDeclaration[] = [
+  {
+    name: 'metadata-resync',
+    description:
+      'ask metadata-sync to mark stale the assets whose source has not reported them within the expected interval',
+    cron: '0 * * * *',
+    timeZone: 'UTC',
+    catchUp: 'latest',
+    // Hours; staleAfterHoursBy keys: tag:<tag>, instance:<instance>, platform:<platform> (most specific wins).
+    payload: { staleAfterHours: 24, staleAfterHoursBy: {} },
+    enabled: true,
+  },
   {
     name: 'index-reconcile',
     description: 'reconcile Elasticsearch with PostgreSQL (the source of truth) and report the drift',

@@ -9,6 +9,7 @@ import { createKafka } from '../adapters/kafka.ts';
 import type { TopicCodec } from '../adapters/registry.ts';
 import type { Config } from '../config.ts';
 import { clockOf } from '../domain/clock.ts';
+import type { JobDeclaration } from '../domain/schedule.ts';
 import type { TopicDeclaration } from '../domain/topic.ts';
 import type { Check } from '../observability/health-server.ts';
 import type { Logger } from '../observability/logger.ts';
@@ -19,6 +20,7 @@ import { startSweeps, type Sweep } from './sweep-runner.ts';
 import { healthSnapshotSweep } from './sweeps/health-snapshot.ts';
 import { indexReconcileSweep } from './sweeps/index-reconcile.ts';
 import { kpiAggregateSweep } from './sweeps/kpi-aggregate.ts';
+import { metadataResyncSweep } from './sweeps/metadata-resync.ts';
 
 export interface TimerParts {
   /** Publish ticks for due slots (any number of instances). */
@@ -38,6 +40,7 @@ export interface TimerDependencies {
   readonly codec: TopicCodec;
   readonly checks: Readonly<Record<string, Check>>;
   readonly timers: TopicDeclaration;
+  readonly commands: TopicDeclaration;
   readonly dlq: TopicDeclaration;
 }
 
@@ -45,9 +48,20 @@ export interface TimerDependencies {
 export const instanceId = (): string => `${hostname()}-${process.pid}-${randomBytes(3).toString('hex')}`;
 
 /** Every sweep, bound to this process's clients. */
-function sweepsFor(deps: TimerDependencies, admin: () => Promise<Admin>): Sweep[] {
-  const { pool, elasticsearch, registry, config, checks } = deps;
+function sweepsFor(
+  deps: TimerDependencies,
+  jobs: readonly JobDeclaration[],
+  producer: Producer,
+  admin: () => Promise<Admin>,
+): Sweep[] {
+  const { pool, elasticsearch, registry, config, checks, codec, commands } = deps;
+  const job = (name: string): JobDeclaration => {
+    const found = jobs.find((j) => j.name === name);
+    if (!found) throw new Error(`no job ${name}`);
+    return found;
+  };
   return [
+    metadataResyncSweep({ pool, producer, codec, commands, job: job('metadata-resync') }),
     indexReconcileSweep({
       pool,
       client: elasticsearch,
@@ -95,7 +109,7 @@ export async function startTimers(
       timers: deps.timers,
       dlq: deps.dlq,
       jobs,
-      sweeps: sweepsFor(deps, connectAdmin),
+      sweeps: sweepsFor(deps, jobs, producer, connectAdmin),
       runnerId: id,
       ...(parts.group && { group: parts.group }),
       leaseMs: config.sweeps.leaseMs,

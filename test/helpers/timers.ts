@@ -12,10 +12,17 @@ import { TimerMetrics } from '../../src/scheduler/metrics.ts';
 import { Scheduler } from '../../src/scheduler/scheduler.ts';
 import { startTimers } from '../../src/scheduler/start.ts';
 import { createElasticsearch } from '../../src/adapters/elasticsearch/client.ts';
-import { dlq, timers } from '../../topics/index.ts';
+import { commands, dlq, timers } from '../../topics/index.ts';
 import type { CatalogPipeline } from './catalog.ts';
 import { processEnv, waitFor } from './runtime.ts';
 import { deleteSubject, endpoints, registryClient, uniqueName } from './services.ts';
+
+/** A fresh commands topic for the test (metadata-sync started with it receives the sweeps' commands). */
+export async function commandsFor(t: TestContext, pipeline: CatalogPipeline): Promise<TopicDeclaration> {
+  const topic: TopicDeclaration = { ...commands, name: await pipeline.kafka.topic(4) };
+  t.after(() => deleteSubject(valueSubject(topic)));
+  return topic;
+}
 
 export interface RunRecord {
   readonly status: string;
@@ -32,10 +39,11 @@ export interface RunRecord {
 export async function sweepsFor(
   t: TestContext,
   pipeline: CatalogPipeline,
-  env: Record<string, string> = {},
+  options: { env?: Record<string, string>; commands?: TopicDeclaration } = {},
 ): Promise<{ config: Config; registry: Registry; run: (job: string) => Promise<RunRecord> }> {
   const timersTopic: TopicDeclaration = { ...timers, name: await pipeline.kafka.topic(3) };
   const dlqTopic: TopicDeclaration = { ...dlq, name: await pipeline.kafka.topic(1) };
+  const commandsTopic = options.commands ?? (await commandsFor(t, pipeline));
   t.after(async () => {
     for (const topic of [timersTopic, dlqTopic]) await deleteSubject(valueSubject(topic));
   });
@@ -45,7 +53,7 @@ export async function sweepsFor(
     ),
     ELASTICSEARCH_INDEX_PREFIX: pipeline.prefix,
     LOG_LEVEL: 'warn',
-    ...env,
+    ...options.env,
   });
   const logger = createLogger({ level: config.log.level, name: 'test' });
   const registry = new Registry();
@@ -64,6 +72,7 @@ export async function sweepsFor(
       codec,
       checks: dependencies.checks,
       timers: timersTopic,
+      commands: commandsTopic,
       dlq: dlqTopic,
     },
   );

@@ -48,12 +48,14 @@ describe('timers on a fast clock', () => {
     const { prefix } = assetIndexFor(t);
     const names = {
       timers: await kafka.topic(3),
+      commands: await kafka.topic(3),
       dlq: await kafka.topic(1),
       retry: await kafka.topic(1),
       group: uniqueName('steward.sweeps'),
     };
     t.after(async () => {
-      for (const name of [names.timers, names.dlq]) await deleteSubject(valueSubject({ ...timers, name }));
+      for (const name of [names.timers, names.commands, names.dlq])
+        await deleteSubject(valueSubject({ ...timers, name }));
     });
 
     // A day of simulated time in 90 s: origin 2026-03-28 12:00Z, so the day crosses Berlin's spring gap.

@@ -8,7 +8,7 @@ import { metadataSync } from '../../processors/metadata-sync/processor.ts';
 import { upsertEvent } from '../fixtures/events.ts';
 import { catalogPipeline, type CatalogPipeline } from '../helpers/catalog.ts';
 import { waitFor } from '../helpers/runtime.ts';
-import { sweepsFor } from '../helpers/timers.ts';
+import { commandsFor, sweepsFor } from '../helpers/timers.ts';
 
 /**
  * Each sweep on real data: metadata-sync and the indexer in-process on the test's topics, schema and
@@ -42,6 +42,78 @@ const metricValue = async (registry: { metrics(): Promise<string> }, line: strin
 };
 
 describe('sweeps on real data', () => {
+  it('metadata-resync: should have metadata-sync mark overdue assets stale, in PostgreSQL and the index, until they are reported again', async (t) => {
+    const pipeline = await catalogPipeline(t);
+    const commandsTopic = await commandsFor(t, pipeline);
+    await pipeline.start(
+      metadataSync({ input: pipeline.input, output: pipeline.output, commands: commandsTopic }),
+    );
+    await pipeline.start(indexer({ input: pipeline.output }, pipeline.alias));
+    const hoursAgo = (h: number): string => new Date(Date.now() - h * 3_600_000).toISOString();
+    const reported = (i: number, h: number, tags: string[] = []): ChangeEvent => ({
+      ...upsertEvent(i, { tags }),
+      occurredAt: hoursAgo(h),
+    });
+    // t0 silent for 30 h (expected daily), t1 for 2 h, t2 for 3 h but tagged hourly; t3 deleted 40 h ago.
+    const gone = reported(3, 50);
+    const events = [
+      reported(0, 30),
+      reported(1, 2),
+      reported(2, 3, ['hourly']),
+      gone,
+      { ...gone, id: randomUUID(), kind: 'delete' as const, occurredAt: hoursAgo(40) },
+    ];
+    await pipeline.produce(events);
+    await waitFor(
+      pipeline.ledgerCount,
+      (n) => n === events.length,
+      60_000,
+      'metadata-sync to apply the events',
+    );
+    const sweeps = await sweepsFor(t, pipeline, {
+      commands: commandsTopic,
+      env: {
+        SCHEDULER_JOBS: JSON.stringify({
+          'metadata-resync': { payload: { staleAfterHours: 24, staleAfterHoursBy: { 'tag:hourly': 1 } } },
+        }),
+      },
+    });
+    const staleness = async (): Promise<Record<string, boolean>> => {
+      const { rows } = await pipeline.pool.query<{ name: string; stale: boolean }>(
+        `SELECT name, stale_since IS NOT NULL AS stale FROM assets WHERE NOT deleted ORDER BY name`,
+      );
+      return Object.fromEntries(rows.map((r) => [r.name, r.stale]));
+    };
+    const staleDocuments = async (): Promise<string[]> => {
+      await pipeline.client.indices.refresh({ index: pipeline.alias });
+      const response = await pipeline.client.search<{ name: string }>({
+        index: pipeline.alias,
+        query: { term: { stale: true } },
+      });
+      return response.hits.hits.map((h) => h._source?.name ?? '').sort();
+    };
+
+    const run = await sweeps.run('metadata-resync');
+    assert.equal(run.status, 'succeeded', run.error ?? '');
+    assert.deepEqual(run.outcome, { checked: 3, markStaleSent: 2 });
+    await waitFor(
+      staleness,
+      (s) => s.t0 === true && s.t2 === true,
+      60_000,
+      'metadata-sync to mark t0 and t2 stale',
+    );
+    assert.deepEqual(await staleness(), { t0: true, t1: false, t2: true });
+    await waitFor(staleDocuments, (names) => names.length === 2, 60_000, 'the stale documents');
+    assert.deepEqual(await staleDocuments(), ['t0', 't2']);
+
+    // t0 reported again: the mark goes; the next run leaves the stale t2 alone and finds nothing new.
+    await pipeline.produce([reported(0, 0)]);
+    await waitFor(staleness, (s) => s.t0 === false, 60_000, 't0 to be fresh again');
+    await waitFor(staleDocuments, (names) => names.length === 1, 60_000, "t0's document to be fresh");
+    const again = await sweeps.run('metadata-resync');
+    assert.deepEqual(again.outcome, { checked: 2, markStaleSent: 0 });
+  });
+
   it('index-reconcile: should repair missing, outdated and orphaned documents and report the drift', async (t) => {
     const pipeline = await catalogPipeline(t);
     await pipeline.start(metadataSync({ input: pipeline.input, output: pipeline.output }));
@@ -175,7 +247,7 @@ describe('sweeps on real data', () => {
     );
 
     // The same sweep where Redis cannot be reached: a finding in the row, not a failed run.
-    const unreachable = await sweepsFor(t, pipeline, { REDIS_URL: 'redis://127.0.0.1:1' });
+    const unreachable = await sweepsFor(t, pipeline, { env: { REDIS_URL: 'redis://127.0.0.1:1' } });
     const down = await unreachable.run('health-snapshot');
     assert.equal(down.status, 'succeeded', down.error ?? '');
     assert.deepEqual(down.outcome, { healthy: false, unreachable: ['redis'] });

@@ -87,5 +87,11 @@ export const assetStateSchema: AvroSchema = {
       'statistics only: sample values never leave the changes topic',
     ),
     { name: 'updatedAt', type: 'string', doc: "the newest aspect stamp's occurredAt" },
+    {
+      name: 'stale',
+      type: 'boolean',
+      default: false,
+      doc: 'its source has not reported it within the expected interval (metadata-resync)',
+    },
   ],
 };

@@ -49,6 +49,7 @@ export function assetEvent(revision = 7, change: Partial<AssetEvent> = {}): Asse
       columns: [],
     },
     updatedAt: '2024-05-01T12:00:00.000Z',
+    stale: false,
     ...change,
   };
 }

@@ -1,0 +1,104 @@
+import type { Producer } from 'kafkajs';
+import type pg from 'pg';
+import { z } from 'zod';
+import type { TopicCodec } from '../../adapters/registry.ts';
+import { commandId, type Command } from '../../domain/command.ts';
+import type { JobDeclaration } from '../../domain/schedule.ts';
+import { expectedIntervalMs, isOverdue, type StalenessRules } from '../../domain/staleness.ts';
+import type { TopicDeclaration } from '../../domain/topic.ts';
+import type { Sweep } from '../sweep-runner.ts';
+
+const hourMs = 3_600_000;
+
+/** The job's payload: how often sources are expected to report their assets. */
+const payloadSchema = z.strictObject({
+  staleAfterHours: z.number().positive().default(24),
+  staleAfterHoursBy: z
+    .record(
+      z.string().regex(/^(tag|instance|platform):.+$/, 'keys are tag:<t>, instance:<i> or platform:<p>'),
+      z.number().positive(),
+    )
+    .default({}),
+});
+
+/** The staleness rules of a metadata-resync job; throws naming the problem when its payload is invalid. */
+export function stalenessRules(job: Pick<JobDeclaration, 'name' | 'payload'>): StalenessRules {
+  const parsed = payloadSchema.safeParse(job.payload);
+  if (!parsed.success)
+    throw new Error(
+      `job ${job.name}: invalid payload: ${parsed.error.issues.map((i) => `${i.path.join('.') || '(root)'}: ${i.message}`).join('; ')}`,
+    );
+  return {
+    defaultMs: Math.round(parsed.data.staleAfterHours * hourMs),
+    overrides: Object.fromEntries(
+      Object.entries(parsed.data.staleAfterHoursBy).map(([key, hours]) => [key, Math.round(hours * hourMs)]),
+    ),
+  };
+}
+
+type Row = { urn: string; platform: string; instance: string; tags: string[]; reported_at: string };
+
+const pageSize = 1000;
+
+/**
+ * metadata-resync: pages through the live assets not yet marked stale (read only) and, for each whose
+ * source has not reported it within its expected interval as of the slot, asks metadata-sync (which owns
+ * `assets`) to mark it stale, with a command keyed by URN, so every metadata-sync instance takes its share.
+ * "Reported" is the newest event merged into the asset (`updated_stamp`): a re-report with the same
+ * values counts. Command ids derive from (job, slot, URN): a run repeated after a crash sends the same
+ * ids, which metadata-sync's ledger has already applied. Scanner-owned sources are to be rescanned
+ * instead, once scanners exist.
+ */
+export function metadataResyncSweep(deps: {
+  pool: pg.Pool;
+  producer: Producer;
+  codec: TopicCodec;
+  commands: TopicDeclaration;
+  job: JobDeclaration;
+}): Sweep {
+  const rules = stalenessRules(deps.job); // refuses a bad payload at start-up
+  return {
+    job: deps.job.name,
+    async run({ slot, progress }) {
+      let after = '';
+      let checked = 0;
+      let marked = 0;
+      for (;;) {
+        const { rows } = await deps.pool.query<Row>(
+          `SELECT urn, platform, instance, tags, updated_stamp->>'occurredAt' AS reported_at FROM assets
+           WHERE NOT deleted AND stale_since IS NULL AND urn > $1 ORDER BY urn LIMIT $2`,
+          [after, pageSize],
+        );
+        checked += rows.length;
+        const overdue = rows.flatMap((row) => {
+          const expectedMs = expectedIntervalMs(row, rules);
+          return isOverdue(new Date(row.reported_at), expectedMs, slot) ? [{ row, expectedMs }] : [];
+        });
+        if (overdue.length) {
+          const messages = await Promise.all(
+            overdue.map(async ({ row, expectedMs }) => {
+              const command: Command = {
+                id: commandId(deps.job.name, slot.toISOString(), row.urn),
+                kind: 'mark-stale',
+                target: 'metadata-sync',
+                urn: row.urn,
+                issuedAt: slot.toISOString(),
+                issuedBy: deps.job.name,
+                reason: `not reported since ${row.reported_at}; expected every ${expectedMs / hourMs} h`,
+                payload: JSON.stringify({ asOf: slot.toISOString(), expectedMs }),
+              };
+              return { key: row.urn, value: await deps.codec.encode(deps.commands, command) };
+            }),
+          );
+          await deps.producer.send({ topic: deps.commands.name, messages, acks: -1 });
+          marked += overdue.length;
+        }
+        await progress();
+        const last = rows[rows.length - 1];
+        if (!last || rows.length < pageSize) break;
+        after = last.urn;
+      }
+      return { checked, markStaleSent: marked };
+    },
+  };
+}
