@@ -12,9 +12,10 @@ import { Cron } from 'croner';
 import { assertTimeZone, fromWallTime, toWallTime } from './wall-time.ts';
 
 /**
- * After the scheduler was down across several slots:
- * - `skip`: slots missed by more than the lateness tolerance are dropped; only on-time slots fire;
- * - `latest` (default): the most recent missed slot fires, once;
+ * A slot no more than the lateness tolerance behind the clock is on time and always fires (a slow pass
+ * is not downtime). Older ones were missed while no scheduler ran; they fire per the job's policy:
+ * - `skip`: never;
+ * - `latest` (default): the most recent missed slot fires, once, unless an on-time slot supersedes it;
  * - `all`: every missed slot fires, oldest first, at most `catchUpLimit` per pass (never a storm).
  */
 export type CatchUp = 'skip' | 'latest' | 'all';
@@ -95,9 +96,9 @@ export function latestSlot(job: Pick<JobDeclaration, 'cron' | 'timeZone'>, at: D
 }
 
 export interface DueOptions {
-  /** A slot later than this behind `now` counts as missed (for `skip`); on-time slots always fire. */
+  /** How far behind the clock a slot may be and still be on time. */
   readonly toleranceMs: number;
-  /** `all`: the most slots fired in one pass. */
+  /** The most slots fired in one pass. */
   readonly catchUpLimit: number;
 }
 
@@ -112,14 +113,19 @@ export interface Due {
 
 const countLimit = 10_000;
 
-/** Slots in (after, until], counted up to `countLimit`. */
-function countSlots(job: Pick<JobDeclaration, 'cron' | 'timeZone'>, after: Date, until: Date): number {
-  let count = 0;
+/** Slots in (after, until], oldest first, at most `limit`. */
+function slotsBetween(
+  job: Pick<JobDeclaration, 'cron' | 'timeZone'>,
+  after: Date,
+  until: Date,
+  limit: number,
+): Date[] {
+  const slots: Date[] = [];
   for (const slot of slotsAfter(job, after)) {
-    if (slot.getTime() > until.getTime() || count >= countLimit) break;
-    count += 1;
+    if (slot.getTime() > until.getTime() || slots.length >= limit) break;
+    slots.push(slot);
   }
-  return count;
+  return slots;
 }
 
 /**
@@ -137,17 +143,15 @@ export function dueSlots(
   if (!newest) return none;
   if (last === undefined) return { ...none, fire: [newest] };
   if (newest.getTime() <= last.getTime()) return none;
-  if (job.catchUp === 'all') {
-    const fire: Date[] = [];
-    for (const slot of slotsAfter(job, last)) {
-      if (slot.getTime() > now.getTime() || fire.length >= options.catchUpLimit) break;
-      fire.push(slot);
-    }
-    return { ...none, fire };
-  }
-  const missedBefore = countSlots(job, last, newest) - 1;
-  if (job.catchUp === 'latest') return { ...none, fire: [newest], skipped: missedBefore };
-  if (now.getTime() - newest.getTime() <= options.toleranceMs)
-    return { ...none, fire: [newest], skipped: missedBefore };
-  return { fire: [], skippedThrough: newest, skipped: missedBefore + 1 };
+  if (job.catchUp === 'all') return { ...none, fire: slotsBetween(job, last, now, options.catchUpLimit) };
+  const lateBefore = new Date(now.getTime() - options.toleranceMs);
+  const onTimeAfter = lateBefore.getTime() > last.getTime() ? lateBefore : last;
+  const onTime = slotsBetween(job, onTimeAfter, now, options.catchUpLimit);
+  const missed = lateBefore.getTime() > last.getTime() ? slotsBetween(job, last, lateBefore, countLimit) : [];
+  const newestMissed = missed[missed.length - 1];
+  if (!newestMissed) return { ...none, fire: onTime };
+  if (job.catchUp === 'latest' && onTime.length === 0)
+    return { ...none, fire: [newestMissed], skipped: missed.length - 1 };
+  if (onTime.length) return { ...none, fire: onTime, skipped: missed.length };
+  return { fire: [], skippedThrough: newestMissed, skipped: missed.length };
 }

@@ -41,7 +41,7 @@ function logged(children: readonly ProcessorChild[], msg: string): string[] {
 }
 
 describe('timers on a fast clock', () => {
-  it('should run every (job, slot) of a simulated day exactly once with three schedulers and two sweeps consumers, through a scheduler killed and Redis restarted', async (t) => {
+  it('should run every (job, slot) of a simulated day exactly once with three skewed schedulers and two sweeps consumers, through a scheduler killed and Redis restarted', async (t) => {
     const kafka = kafkaFor(t);
     const { pool, schema } = await postgresSchemaFor(t);
     await migrate({ databaseUrl: endpoints().databaseUrl, schema });
@@ -72,15 +72,21 @@ describe('timers on a fast clock', () => {
       SCHEDULER_CLOCK_ANCHOR: new Date(anchor).toISOString(),
       SCHEDULER_CLOCK_SPEED: String(speed),
       SCHEDULER_POLL_MS: '100',
+      // On time: up to two simulated hours (7.5 s) behind, so a starved pass is late, not "missed".
+      SCHEDULER_LATE_TOLERANCE_MS: String(2 * hour),
       SCHEDULER_JOBS: JSON.stringify(overrides),
       SWEEP_LEASE_MS: '5000',
     };
-    const start = (scheduler: boolean): ProcessorChild =>
+    // Skewed clocks: one scheduler 16 simulated minutes ahead (it takes most slots: the one killed), one
+    // on time, one 16 minutes behind. 16 minutes is more than the 15-minute job's interval.
+    const start = (scheduler: boolean, skewMs = 0): ProcessorChild =>
       spawnFixture('test/fixtures/run-timers.ts', {
         ...env,
+        SCHEDULER_CLOCK_ANCHOR: new Date(anchor - skewMs / speed).toISOString(),
         STEWARD_FIXTURE: JSON.stringify({ ...names, scheduler, sweeps: !scheduler }),
       });
-    const schedulers = [start(true), start(true), start(true)];
+    const skew = 16 * 60_000;
+    const schedulers = [start(true, skew), start(true), start(true, -skew)];
     const sweeps = [start(false), start(false)];
     killAfter(t, [...schedulers, ...sweeps]);
 

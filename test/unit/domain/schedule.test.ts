@@ -151,6 +151,22 @@ describe('due slots (catch-up policies)', () => {
     assert.equal(due.skipped, 4);
   });
 
+  it('should fire every on-time slot whatever the policy: a slow pass is not downtime', () => {
+    const every15 = (catchUp: CatchUp) => job('*/15 * * * *', 'UTC', catchUp);
+    const slow = { toleranceMs: 20 * 60_000, catchUpLimit: 10 };
+    for (const policy of ['skip', 'latest'] as const) {
+      const due = dueSlots(every15(policy), iso('2026-01-01T10:00:00Z'), iso('2026-01-01T10:31:00Z'), slow);
+      assert.deepEqual(fired(due), ['2026-01-01T10:15:00.000Z', '2026-01-01T10:30:00.000Z'], policy);
+      assert.equal(due.skipped, 0);
+    }
+  });
+
+  it('latest: should fire the newest missed slot when no slot is on time', () => {
+    const due = dueSlots(hourly('latest'), last, iso('2026-01-01T10:30:00Z'), options);
+    assert.deepEqual(fired(due), ['2026-01-01T10:00:00.000Z']);
+    assert.equal(due.skipped, 4);
+  });
+
   it('all: should fire missed slots oldest first, at most the limit per pass', () => {
     assert.deepEqual(fired(dueSlots(hourly('all'), last, now, options)), [
       '2026-01-01T06:00:00.000Z',
