@@ -14,9 +14,30 @@ import { deleteSubject, endpoints, kafkaFor, postgresSchemaFor, uniqueName } fro
 
 const hour = 3_600_000;
 
-/** Restarts the Redis server the tests use (a system service of the local set-up), and waits for it. */
+/**
+ * Restarts the Redis server the tests use: the machine's own service (the local set-up runs Redis as a
+ * system service; CI's PATH may not include sbin, so the tools are tried by absolute path).
+ */
 async function restartRedis(): Promise<void> {
-  execFileSync('service', ['redis-server', 'restart'], { stdio: 'ignore' });
+  const { hostname } = new URL(endpoints().redisUrl);
+  assert.ok(['127.0.0.1', 'localhost', '::1', '[::1]'].includes(hostname), 'Redis must be the local service');
+  const attempts: [string, string[]][] = [
+    ['/usr/sbin/service', ['redis-server', 'restart']],
+    ['/etc/init.d/redis-server', ['restart']],
+    ['/usr/bin/systemctl', ['restart', 'redis-server']],
+    ['/bin/systemctl', ['restart', 'redis-server']],
+  ];
+  const failures: string[] = [];
+  for (const [command, args] of attempts) {
+    try {
+      execFileSync(command, args, { stdio: 'ignore' });
+      failures.length = 0;
+      break;
+    } catch (error) {
+      failures.push(`${command}: ${String(error)}`);
+    }
+  }
+  assert.equal(failures.length, 0, `could not restart Redis:\n${failures.join('\n')}`);
   const redis = new Redis(endpoints().redisUrl, { lazyConnect: true, maxRetriesPerRequest: 1 });
   try {
     await redis.connect();
