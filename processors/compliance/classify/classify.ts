@@ -6,8 +6,8 @@
  *   detector (or its looser with-name test); confidence grows with that fraction. Values that fail
  *   (fewer than 30 % pass) contradict the name: the class is rejected, whatever the name says.
  *   Between the two, it is accepted as low-confidence.
- * - Without a name signal, only `validator` and `pattern` detectors classify, when at least 80 % (90 %
- *   for patterns) of the samples pass.
+ * - Without a name signal, only `validator` and `pattern` detectors classify, when at least 80 % of the
+ *   samples pass; `pattern` detectors not when the header names another kind of identifier (`ticket_no`).
  * - Masked values (`****-****-****-1234`) are recognised as masked: a card- or SSN-named column, or card-
  *   shaped masks without a name, is classified with `masked: true` in its evidence.
  * - Too little evidence (fewer than 20 non-missing samples, or fewer than 5 distinct values for a class
@@ -19,7 +19,7 @@
  */
 import { RULESET_VERSION, type ClassId } from './classes.ts';
 import { isMasked, maskExemplar } from './masking.ts';
-import { nameSignals, type NameSignal } from './names.ts';
+import { nameSignals, namesOtherIdentifier, type NameSignal } from './names.ts';
 import { detectors, withName, type Strength } from './values.ts';
 
 export interface ColumnInput {
@@ -152,11 +152,18 @@ export function classifyColumn(column: ColumnInput, options: ClassifyOptions): C
     }
   }
 
+  const otherIdentifier = namesOtherIdentifier(column.name);
   for (const [cls, detector] of Object.entries(detectors) as [ClassId, (typeof detectors)[ClassId]][]) {
     const signal = signals.get(cls);
-    if (!signal && detector.strength === 'shape') continue;
+    if (!signal && (detector.strength === 'shape' || (detector.strength === 'pattern' && otherIdentifier)))
+      continue;
     const test = (signal && withName[cls]) || detector.test;
-    const matches = values.filter((v) => test(v, options));
+    const strict = values.filter((v) => test(v, options));
+    const { support } = detector;
+    const matches =
+      support && (signal || strict.length * 2 >= values.length)
+        ? values.filter((v) => test(v, options) || support(v))
+        : strict;
     const fraction = values.length ? matches.length / values.length : null;
     const evidence = (detectorName: string): Evidence => ({
       ...base,
@@ -179,7 +186,7 @@ export function classifyColumn(column: ColumnInput, options: ClassifyOptions): C
       }
       continue;
     }
-    const needed = detector.strength === 'validator' ? 0.8 : 0.9;
+    const needed = 0.8;
     if (fraction !== null && fraction >= needed)
       results.push({
         class: cls,

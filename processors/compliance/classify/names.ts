@@ -261,12 +261,13 @@ const rules: Readonly<Record<ClassId, NameRule>> = {
     phrases: [/swift_code/, /bic_code/],
   },
   bank_account: {
-    words: ['kontonummer', 'acctno', 'accountno', 'accountnumber', 'rekeningnummer'],
+    words: ['kontonummer', 'acctno', 'accountno', 'accountnumber', 'rekeningnummer', 'acct'],
     phrases: [
       /(bank_)?(account|acct|acc)_?(number|num|no|nbr|nr)/,
       /bank_(account|acct)/,
       /numero_cuenta/,
       /conta_bancaria/,
+      /routing_?(acct|account|number|no)/,
     ],
     veto: ['iban', 'type', 'status', 'name', 'holder', 'manager', 'age', 'count'],
   },
@@ -441,6 +442,63 @@ const rules: Readonly<Record<ClassId, NameRule>> = {
     veto: ['slug', 'count', 'clicks', 'type', 'status', 'handle'],
   },
 };
+
+/**
+ * Words that name some other kind of identifier or quantity: a header holding one of them keeps
+ * `pattern` detectors from classifying the column on its values alone (`ticket_no` values laid out like
+ * SSNs, `version` values shaped like IP addresses). Validator-backed detectors still apply.
+ */
+const otherIdentifiers = new Set([
+  'ticket',
+  'invoice',
+  'case',
+  'order',
+  'ref',
+  'reference',
+  'tracking',
+  'shipment',
+  'batch',
+  'sku',
+  'ean',
+  'barcode',
+  'gtin',
+  'isbn',
+  'version',
+  'firmware',
+  'build',
+  'serial',
+  'sequence',
+  'seq',
+  'count',
+  'qty',
+  'quantity',
+  'duration',
+  'ms',
+  'bytes',
+  'size',
+  'amount',
+  'price',
+  'total',
+  'date',
+  'time',
+  'timestamp',
+  'checksum',
+  'hash',
+  'etag',
+  'sha256',
+  'md5',
+  'coupon',
+  'promo',
+  'voucher',
+  'product',
+  'item',
+  'article',
+]);
+
+/** Whether the header names another kind of identifier or quantity (see `otherIdentifiers`). */
+export function namesOtherIdentifier(text: string): boolean {
+  return splitIdentifier(text).some((w) => otherIdentifiers.has(w));
+}
 
 export interface NameSignal {
   readonly class: ClassId;

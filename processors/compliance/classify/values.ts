@@ -20,6 +20,11 @@ export type Strength = 'validator' | 'pattern' | 'shape';
 export interface Detector {
   readonly strength: Strength;
   readonly test: (value: string, context: { readonly asOf: Date }) => boolean;
+  /**
+   * Values that count as members too once the header names the class or at least half of the column
+   * passes `test`: an SSN column also holds unformatted numbers, a secrets column plain random passwords.
+   */
+  readonly support?: (value: string) => boolean;
 }
 
 const digitsOf = (value: string): string => value.replace(/\D/g, '');
@@ -159,16 +164,38 @@ const phoneRegions: readonly CountryCode[] = [
   'PL',
 ];
 
-/** A valid number in its numbering plan: international with `+`, or national in one of the common regions. */
-function isPhone(value: string): boolean {
+/** Layouts that are something else: an SSN, a date. */
+const notPhone = [/^\d{3}-\d{2}-\d{4}$/, /^\d{1,4}[./-]\d{1,2}[./-]\d{1,4}$/];
+
+/**
+ * A valid number in its numbering plan: international with `+`, or national in one of the common
+ * regions. `formatted`: a bare run of digits (a barcode, a duration) is not taken for a phone number
+ * unless the header says phone.
+ */
+function isPhone(value: string, formatted: boolean): boolean {
   const v = value.trim();
   if (!/^[+(]?[\d\s().\-/]+(\s*(x|ext\.?)\s*\d{1,6})?$/i.test(v)) return false;
   const digits = digitsOf(v.replace(/(x|ext\.?)\s*\d+$/i, ''));
   if (digits.length < 7 || digits.length > 15) return false;
-  if (/^\d{3}-\d{2}-\d{4}$/.test(v)) return false; // the SSN layout
+  if (notPhone.some((layout) => layout.test(v))) return false;
   if (v.startsWith('+') || v.startsWith('00')) return isValidPhoneNumber(v.replace(/^00/, '+'));
+  if (formatted && /^\d+$/.test(v)) return false;
   return phoneRegions.some((region) => isValidPhoneNumber(v, region));
 }
+
+/**
+ * An IPv4 address whose first octet is a single digit and whose next two are below 32 reads like a
+ * four-part version number (`1.12.2.74`); such values do not count as addresses without an IP header
+ * (random addresses look like that about once in 600).
+ */
+const versionLike = (value: string): boolean => {
+  const octets = value.split('.').map(Number);
+  return octets.length === 4 && (octets[0] ?? 0) <= 9 && (octets[1] ?? 0) <= 31 && (octets[2] ?? 0) <= 31;
+};
+
+/** MAC-48 with separators, EUI-64 with separators, or 12 bare hex digits holding at least one letter. */
+const isMac = (value: string): boolean =>
+  validator.isMACAddress(value) || (/^[0-9a-f]{12}$/i.test(value) && /[a-f]/i.test(value));
 
 const latLong = (value: string): boolean => validator.isLatLong(value.replace(/\s+/g, ''));
 const coordinate = (value: string): boolean => {
@@ -179,7 +206,7 @@ const coordinate = (value: string): boolean => {
 
 export const detectors: Readonly<Record<ClassId, Detector>> = {
   email: { strength: 'validator', test: (v) => validator.isEmail(v.trim()) },
-  phone: { strength: 'pattern', test: isPhone },
+  phone: { strength: 'pattern', test: (v) => isPhone(v, true) },
   person_name: {
     strength: 'shape',
     test: (v) =>
@@ -207,12 +234,8 @@ export const detectors: Readonly<Record<ClassId, Detector>> = {
     strength: 'shape',
     test: (v) => validator.isPostalCode(v.trim(), 'any'),
   },
-  ip_address: { strength: 'validator', test: (v) => validator.isIP(v.trim()) },
-  mac_address: {
-    strength: 'validator',
-    test: (v) =>
-      validator.isMACAddress(v.trim()) || validator.isMACAddress(v.trim(), { no_separators: true }),
-  },
+  ip_address: { strength: 'validator', test: (v) => validator.isIP(v.trim()) && !versionLike(v.trim()) },
+  mac_address: { strength: 'validator', test: (v) => isMac(v.trim()) },
   payment_card: {
     strength: 'validator',
     test: (v) => /^[\d\s-]{13,23}$/.test(v.trim()) && validator.isCreditCard(digitsOf(v)),
@@ -227,7 +250,11 @@ export const detectors: Readonly<Record<ClassId, Detector>> = {
     strength: 'shape',
     test: (v) => /^\d[\d\s-]{4,20}\d$/.test(v.trim()) && digitsOf(v).length >= 6,
   },
-  us_ssn: { strength: 'pattern', test: (v) => isUsSsn(v) && /^\d{3}-\d{2}-\d{4}$/.test(v.trim()) },
+  us_ssn: {
+    strength: 'pattern',
+    test: (v) => isUsSsn(v) && /^\d{3}-\d{2}-\d{4}$/.test(v.trim()),
+    support: isUsSsn,
+  },
   us_driver_license: {
     strength: 'shape',
     test: (v) => /^[A-Z0-9][A-Z0-9\s-]{3,18}[A-Z0-9]$/i.test(v.trim()) && digitsOf(v).length >= 4,
@@ -236,8 +263,7 @@ export const detectors: Readonly<Record<ClassId, Detector>> = {
   national_id: {
     strength: 'shape',
     test: (v) =>
-      validator.isIdentityCard(v.trim(), 'any') ||
-      (/^[A-Z0-9][A-Z0-9\s.\-/]{6,18}[A-Z0-9]$/i.test(v.trim()) && digitsOf(v).length >= 6),
+      validator.isIdentityCard(v.trim(), 'any') || /^[A-Z0-9][A-Z0-9\s.\-/]{6,18}[A-Z0-9]$/i.test(v.trim()),
   },
   tax_id: {
     strength: 'shape',
@@ -248,6 +274,7 @@ export const detectors: Readonly<Record<ClassId, Detector>> = {
   credentials: {
     strength: 'pattern',
     test: (v) => secretFormats.some((format) => format.test(v.trim())),
+    support: (v) => looksRandom(v.trim()),
   },
   health_code: { strength: 'pattern', test: (v) => icd10.test(v.trim()) },
   url: {
@@ -258,12 +285,10 @@ export const detectors: Readonly<Record<ClassId, Detector>> = {
 };
 
 /**
- * Weaker acceptance used only with a name signal, where a class's strict detector is too strict for
- * real data: a credential column also holds plain random passwords, an SSN column unformatted numbers,
- * a coordinates column single latitudes.
+ * Looser tests used only with a name signal, where a class's detector is stricter than real data: a
+ * phone column named as such may hold bare digits, an `ip` column version-like addresses.
  */
 export const withName: Partial<Readonly<Record<ClassId, Detector['test']>>> = {
-  credentials: (v) => secretFormats.some((f) => f.test(v.trim())) || looksRandom(v.trim()),
-  us_ssn: (v) => isUsSsn(v),
-  phone: (v) => isPhone(v) || (/^[+(]?[\d\s().\-/]{7,20}$/.test(v.trim()) && digitsOf(v).length >= 7),
+  phone: (v) => isPhone(v, false) || (/^[+(]?[\d\s().\-/]{7,20}$/.test(v.trim()) && digitsOf(v).length >= 7),
+  ip_address: (v) => validator.isIP(v.trim()),
 };
