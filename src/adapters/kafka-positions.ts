@@ -40,6 +40,8 @@ export interface GroupLag {
   readonly group: string;
   readonly topics: Readonly<Record<string, number>>;
   readonly total: number;
+  /** Why this group's lag could not be read (its figures are then empty). */
+  readonly error?: string;
 }
 
 /**
@@ -60,19 +62,23 @@ export async function consumerLag(admin: Admin, prefix: string): Promise<GroupLa
     return found;
   };
   const lags: GroupLag[] = [];
-  for (const { groupId } of groups
-    .filter((g) => g.groupId.startsWith(prefix))
-    .sort((a, b) => a.groupId.localeCompare(b.groupId))) {
-    const committed = await admin.fetchOffsets({ groupId });
-    const topics: Record<string, number> = {};
-    for (const { topic, partitions } of committed) {
-      const high = await endsOf(topic);
-      topics[topic] = partitions.reduce((sum, { partition, offset }) => {
-        const end = high.get(partition) ?? 0;
-        return sum + Math.max(0, end - Math.max(0, Number(offset)));
-      }, 0);
+  const chosen = groups.filter((g) => g.groupId.startsWith(prefix)).map((g) => g.groupId);
+  for (const group of chosen.sort()) {
+    try {
+      const committed = await admin.fetchOffsets({ groupId: group });
+      const topics: Record<string, number> = {};
+      for (const { topic, partitions } of committed) {
+        const high = await endsOf(topic);
+        topics[topic] = partitions.reduce((sum, { partition, offset }) => {
+          const end = high.get(partition) ?? 0;
+          return sum + Math.max(0, end - Math.max(0, Number(offset)));
+        }, 0);
+      }
+      lags.push({ group, topics, total: Object.values(topics).reduce((a, b) => a + b, 0) });
+    } catch (error) {
+      // A group deleted or rebalancing meanwhile, or a topic gone: that group's lag is unknown.
+      lags.push({ group, topics: {}, total: 0, error: String(error).slice(0, 200) });
     }
-    lags.push({ group: groupId, topics, total: Object.values(topics).reduce((a, b) => a + b, 0) });
   }
   return lags;
 }

@@ -1,5 +1,5 @@
 #!/usr/bin/env node
-import { Command, Option } from 'commander';
+import { Command, InvalidArgumentError, Option } from 'commander';
 import { readDeadLetters, replayDeadLetters } from '../adapters/dead-letters.ts';
 import { aliasName } from '../adapters/elasticsearch/asset-index.ts';
 import { createElasticsearch } from '../adapters/elasticsearch/client.ts';
@@ -28,6 +28,7 @@ import { Scheduler } from '../scheduler/scheduler.ts';
 import { instanceId } from '../scheduler/start.ts';
 import { processors as defaultRegistry, processorsFor } from '../../processors/index.ts';
 import { commands, dlq, retry, timers, topics } from '../../topics/index.ts';
+import { classifyCsv } from './classify-csv.ts';
 import { runProcesses } from './run-processor.ts';
 
 /** Variables that point Steward at existing servers; with none set, `start` runs the local stack. */
@@ -343,6 +344,24 @@ program
     } finally {
       await pool.end();
     }
+  });
+
+program
+  .command('classify')
+  .description('classify the columns of a CSV file (header row, then rows as samples) and print JSON')
+  .requiredOption('--csv <file>', 'a CSV file with a header row')
+  .option(
+    '--sample <n>',
+    'rows to sample',
+    (value) => {
+      const n = Number(value);
+      if (!Number.isSafeInteger(n) || n < 1) throw new InvalidArgumentError('expected a positive integer');
+      return n;
+    },
+    100,
+  )
+  .action(async (flags: { csv: string; sample: number }) => {
+    say(JSON.stringify(await classifyCsv(flags.csv, flags.sample), null, 2));
   });
 
 const jobsCommand = program.command('jobs').description('the periodic jobs (timer ticks and their sweeps)');

@@ -1,4 +1,6 @@
 import { spawn, type ChildProcess } from 'node:child_process';
+import { writeFileSync } from 'node:fs';
+import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import type { TestContext } from 'node:test';
 import { migrate } from '../../src/adapters/postgres/migrate.ts';
@@ -59,11 +61,18 @@ export function spawnFixture(script: string, env: NodeJS.ProcessEnv): ProcessorC
 /** SIGKILLs the test's children still running once it ends, and forgets them. */
 export function killAfter(t: TestContext, children: readonly ProcessorChild[]): void {
   t.after(async () => {
+    const keep = process.env['STEWARD_TEST_KEEP_LOGS'];
     for (const handle of children) {
       const { child, exited } = handle;
       if (child.exitCode === null && child.signalCode === null) child.kill('SIGKILL');
       await exited;
       liveChildren.delete(handle);
+      // STEWARD_TEST_KEEP_LOGS=<dir>: every child's whole output, for a failure the last lines do not explain.
+      if (keep)
+        writeFileSync(
+          join(keep, `${t.name.slice(0, 40).replace(/\W+/g, '-')}-${child.pid ?? 0}.log`),
+          handle.output(),
+        );
     }
   });
 }

@@ -521,9 +521,9 @@ export function nameSignals(text: string): NameSignal[] {
     const signal = word
       ? `word:${word}`
       : phrase
-        ? `phrase:${phrase.source}`
+        ? `phrase:${phrase.exec(joined)?.[0] ?? ''}`
         : packed
-          ? `compact:${packed.source}`
+          ? `compact:${packed.exec(compact)?.[0] ?? ''}`
           : null;
     if (signal) signals.push({ class: cls, signal });
   }

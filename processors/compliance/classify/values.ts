@@ -40,13 +40,13 @@ export function isUsSsn(value: string): boolean {
 }
 
 const vinValues: Readonly<Record<string, number>> = Object.fromEntries([
-  ...Array.from('ABCDEFGH', (c, i) => [c, i + 1]),
-  ...Array.from('JKLMN', (c, i) => [c, i + 1]),
+  ...Array.from('ABCDEFGH', (c, i): [string, number] => [c, i + 1]),
+  ...Array.from('JKLMN', (c, i): [string, number] => [c, i + 1]),
   ['P', 7],
   ['R', 9],
-  ...Array.from('STUVWXYZ', (c, i) => [c, i + 2]),
-  ...Array.from('0123456789', (c, i) => [c, i]),
-]);
+  ...Array.from('STUVWXYZ', (c, i): [string, number] => [c, i + 2]),
+  ...Array.from('0123456789', (c, i): [string, number] => [c, i]),
+] satisfies [string, number][]);
 const vinWeights = [8, 7, 6, 5, 4, 3, 2, 10, 0, 9, 8, 7, 6, 5, 4, 3, 2];
 
 /** 17 characters without I, O, Q and a correct check digit in position 9 (49 CFR 565.15). */

@@ -66,11 +66,19 @@ export function healthSnapshotSweep(deps: {
       );
       const checks = Object.fromEntries(names.map((name, i) => [name, results[i]]));
       for (const [name, result] of Object.entries(checks)) up.set({ dependency: name }, result?.ok ? 1 : 0);
+      // Best effort, like the probes: a lag that cannot be read (Kafka down, a group rebalancing) is a
+      // finding recorded in the row, not a failed run.
       let lag: unknown = null;
       if (checks.kafka?.ok) {
-        const groups = await consumerLag(await deps.admin(), deps.groupPrefix ?? 'steward.');
-        for (const group of groups) lagGauge.set({ group: group.group }, group.total);
-        lag = Object.fromEntries(groups.map((g) => [g.group, { total: g.total, topics: g.topics }]));
+        try {
+          const groups = await consumerLag(await deps.admin(), deps.groupPrefix ?? 'steward.');
+          for (const group of groups) lagGauge.set({ group: group.group }, group.total);
+          lag = Object.fromEntries(
+            groups.map((g) => [g.group, g.error ? { error: g.error } : { total: g.total, topics: g.topics }]),
+          );
+        } catch (error) {
+          lag = { error: String(error).slice(0, 300) };
+        }
       }
       const healthy = results.every((r) => r.ok);
       await deps.pool.query(
