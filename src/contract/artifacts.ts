@@ -5,6 +5,7 @@ import { valueSubject } from '../domain/topic.ts';
 import { changeEventAvroSchema } from './avro-schemas.ts';
 import { formatJson } from './json-format.ts';
 import { plainJsonSchema, type JsonSchema } from './json-schema.ts';
+import { PolicySchema } from '../../processors/compliance/policies/schema.ts';
 
 /** A generated file: its path relative to the project root and its exact content. */
 export interface Artifact {
@@ -32,11 +33,22 @@ export function changeEventJsonSchema(): JsonSchema {
   };
 }
 
+/** The policy schema (processors/compliance/policies/schema.ts) as a JSON Schema, for policy authors. */
+export function policyJsonSchema(): JsonSchema {
+  return {
+    $schema: 'https://json-schema.org/draft/2020-12/schema',
+    $id: 'https://steward.dev/schemas/policy.schema.json',
+    $comment: 'Generated from processors/compliance/policies/schema.ts by npm run generate; do not edit.',
+    ...plainJsonSchema(PolicySchema),
+  };
+}
+
 /** Every generated artifact, committed and checked for drift in CI (`npm run check:drift`). */
 export function generatedArtifacts(): readonly Artifact[] {
   return [
     { path: `topics/schemas/${valueSubject(changes)}.avsc`, content: formatJson(changeEventAvroSchema) },
     { path: 'schemas/change-event.schema.json', content: formatJson(changeEventJsonSchema()) },
+    { path: 'schemas/policy.schema.json', content: formatJson(policyJsonSchema()) },
     // The asset index template as `steward start` installs it (prefix `steward`; other prefixes differ
     // only in the index pattern): reviewable as a file, and a mapping change shows up in the diff.
     {

@@ -138,7 +138,7 @@ export class Scheduler {
     }
     if (Date.now() - this.#lastPrune > pruneEveryMs) {
       this.#lastPrune = Date.now();
-      const pruned = await pruneTimerRows(pool, keepDays);
+      const pruned = await pruneTimerRows(pool, new Date(now.getTime() - keepDays * 86_400_000));
       if (pruned) logger.info({ pruned, keepDays }, 'pruned old slot and run rows');
     }
     return { published: taken, republished: adopted, deduplicated, skipped };

@@ -80,6 +80,14 @@ export function acceptTick(
   return { ok: true, tick: { job, slot, firedAt, schedulerId } };
 }
 
+/**
+ * Keeps the member in its group during long work. A heartbeat refused because the group is rebalancing
+ * is no failure: the rebalance waits for the tick in hand, and a member that gets the partition meanwhile
+ * waits for this run's lease.
+ */
+const heartbeatOf = (payload: EachMessagePayload) => (): Promise<void> =>
+  payload.heartbeat().catch(() => undefined);
+
 function toRaw({ topic, partition, message }: EachMessagePayload): RawRecord {
   const headers: Record<string, Buffer | undefined> = {};
   for (const [name, value] of Object.entries(message.headers ?? {})) {
@@ -142,6 +150,7 @@ export async function startSweeps(options: SweepRunnerOptions): Promise<RunningS
 
   /** Runs the slot under a claim this runner holds; records the outcome. */
   async function runClaimed(job: JobDeclaration, ref: SlotRef, payload: EachMessagePayload): Promise<void> {
+    const heartbeat = heartbeatOf(payload);
     const sweep = sweeps.get(job.name);
     if (!sweep) throw new Error(`no sweep for ${job.name}`);
     const jobLog = log.child({ job: job.name, slot: ref.slot.toISOString() });
@@ -150,7 +159,7 @@ export async function startSweeps(options: SweepRunnerOptions): Promise<RunningS
         renewRun(pool, ref, runnerId, leaseMs)
           .then((held) => held || jobLog.warn('the run was taken over by another runner (lease lapsed)'))
           .catch((error: unknown) => jobLog.warn({ err: error }, 'lease renewal failed'));
-        payload.heartbeat().catch(() => undefined);
+        void heartbeat();
       },
       Math.max(250, Math.min(leaseMs / 3, options.consumer.heartbeatIntervalMs)),
     );
@@ -163,7 +172,7 @@ export async function startSweeps(options: SweepRunnerOptions): Promise<RunningS
             job,
             slot: ref.slot,
             logger: jobLog,
-            progress: () => payload.heartbeat(),
+            progress: heartbeat,
           });
           const seconds = (performance.now() - began) / 1000;
           await finishRun(pool, ref, runnerId, { status: 'succeeded', outcome });
@@ -194,6 +203,7 @@ export async function startSweeps(options: SweepRunnerOptions): Promise<RunningS
     const job = options.jobs.find((j) => j.name === tick.job);
     if (!job) throw new Error(`unknown job ${tick.job}`); // acceptTick already refused it
     const ref = { job: tick.job, slot: new Date(tick.slot) };
+    const heartbeat = heartbeatOf(payload);
     for (;;) {
       if (stopping) throw new Error('stopping'); // uncommitted: the tick goes to another member
       const claim = await claimRun(pool, ref, runnerId, leaseMs);
@@ -205,7 +215,7 @@ export async function startSweeps(options: SweepRunnerOptions): Promise<RunningS
       }
       // Held by a live runner: wait for it to finish or for its lease to lapse, staying in the group.
       await sleep(Math.min(1000, Math.max(100, claim.leaseLeftMs)));
-      await payload.heartbeat();
+      await heartbeat();
     }
   }
 
@@ -226,7 +236,7 @@ export async function startSweeps(options: SweepRunnerOptions): Promise<RunningS
           'tick handling failed; retrying',
         );
         await sleep(backoffMs(attempt, 200, 5000));
-        await payload.heartbeat().catch(() => undefined);
+        await heartbeatOf(payload)();
       }
     }
     await consumer.commitOffsets([{ topic, partition, offset: String(BigInt(message.offset) + 1n) }]);

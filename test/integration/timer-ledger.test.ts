@@ -7,6 +7,7 @@ import {
   claimRun,
   finishRun,
   markPublished,
+  pruneTimerRows,
   renewRun,
   slotCursors,
   takeSlot,
@@ -72,6 +73,23 @@ describe('timer ledgers', () => {
       'SELECT runner_id, attempts, outcome FROM steward_job_runs',
     );
     assert.deepEqual(rows, [{ runner_id: 'runner-b', attempts: 2, outcome: { drift: 0 } }]);
+  });
+
+  it('should prune slots and runs before the cutoff on the scheduler clock, keeping each job cursor', async (t) => {
+    const { pool, schema } = await postgresSchemaFor(t);
+    await migrate({ databaseUrl: endpoints().databaseUrl, schema });
+    const at = (iso: string) => ({ job: 'kpi-aggregate', slot: new Date(iso) });
+    for (const ref of [at('2026-01-01T01:00:00Z'), at('2026-01-02T01:00:00Z'), at('2026-06-01T01:00:00Z')]) {
+      await takeSlot(pool, ref, 'scheduled', 'a');
+      await claimRun(pool, ref, 'r', 1000);
+    }
+    await takeSlot(pool, { ...ref, slot: new Date('2025-12-01T00:00:00Z') }, 'scheduled', 'a');
+    // Everything is older than the database's now() minus 90 days or not: only the cutoff given counts.
+    assert.equal(await pruneTimerRows(pool, new Date('2026-01-15T00:00:00Z')), 4);
+    const { rows } = await pool.query<{ job: string; slots: string; runs: string }>(
+      `SELECT (SELECT count(*) FROM steward_timer_slots) AS slots, (SELECT count(*) FROM steward_job_runs) AS runs`,
+    );
+    assert.deepEqual(rows[0], { slots: '2', runs: '1' }, 'the June slot and run, and index-reconcile cursor');
   });
 
   it('should let a failed run be claimed again by the next delivery', async (t) => {

@@ -193,17 +193,20 @@ export async function jobRunSummaries(pool: pg.Pool): Promise<Map<string, JobRun
 }
 
 /**
- * Housekeeping: slot and run rows older than `days` (their jobs have run many times since). A job's
- * latest slot row is its catch-up cursor and is kept, however old.
+ * Housekeeping: slot and run rows for slots before `before` (the scheduler's clock minus the retention,
+ * not the database's: slot instants are the scheduler's). A job's latest slot row is its catch-up cursor
+ * and is kept, however old, with its run.
  */
-export async function pruneTimerRows(pool: pg.Pool, days: number): Promise<number> {
+export async function pruneTimerRows(pool: pg.Pool, before: Date): Promise<number> {
   const slots = await pool.query(
-    `DELETE FROM steward_timer_slots s WHERE slot < now() - $1 * interval '1 day'
+    `DELETE FROM steward_timer_slots s WHERE slot < $1
        AND slot < (SELECT max(slot) FROM steward_timer_slots t WHERE t.job = s.job AND t.kind <> 'manual')`,
-    [days],
+    [before],
   );
-  const runs = await pool.query(`DELETE FROM steward_job_runs WHERE slot < now() - $1 * interval '1 day'`, [
-    days,
-  ]);
+  const runs = await pool.query(
+    `DELETE FROM steward_job_runs r WHERE slot < $1
+       AND slot < (SELECT max(slot) FROM steward_job_runs t WHERE t.job = r.job)`,
+    [before],
+  );
   return (slots.rowCount ?? 0) + (runs.rowCount ?? 0);
 }
