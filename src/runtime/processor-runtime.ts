@@ -23,7 +23,7 @@ import { createBatchApplier, type RuntimeHooks } from './batch-applier.ts';
 import { startHousekeeping } from './housekeeping.ts';
 import type { RuntimeMetrics } from './metrics.ts';
 import { startFreshness } from './freshness.ts';
-import { headerNames, type RawRecord } from './records.ts';
+import { headerNames, toRaw } from './records.ts';
 
 export interface RuntimeOptions<V, S, C = unknown> {
   readonly processor: ProcessorDefinition<V, S, C>;
@@ -67,23 +67,6 @@ function eventTime(message: KafkaMessage): number {
   const header = message.headers?.[headerNames.sourceTimestamp];
   const source = Number((Array.isArray(header) ? header[0] : header)?.toString());
   return Number.isFinite(source) && source > 0 ? source : Number(message.timestamp);
-}
-
-function toRaw(topic: string, partition: number, message: KafkaMessage): RawRecord {
-  const headers: Record<string, Buffer | undefined> = {};
-  for (const [name, value] of Object.entries(message.headers ?? {})) {
-    const first = Array.isArray(value) ? value[0] : value;
-    headers[name] = first === undefined ? undefined : Buffer.isBuffer(first) ? first : Buffer.from(first);
-  }
-  return {
-    topic,
-    partition,
-    offset: message.offset,
-    key: message.key,
-    value: message.value,
-    headers,
-    timestamp: message.timestamp,
-  };
 }
 
 /**

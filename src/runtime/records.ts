@@ -1,3 +1,4 @@
+import type { KafkaMessage } from 'kafkajs';
 import type { ErrorCode } from '../errors.ts';
 
 /** A record as Kafka delivered it: what the DLQ keeps, byte for byte. */
@@ -38,3 +39,14 @@ export const headerNames = {
   retryOriginalTopic: 'steward-retry-original-topic',
   retryDeadLetterId: 'steward-retry-dead-letter-id',
 } as const;
+
+/** A kafkajs message as a RawRecord (headers as single Buffers; the first of repeated ones). */
+export function toRaw(topic: string, partition: number, message: KafkaMessage): RawRecord {
+  const headers: Record<string, Buffer | undefined> = {};
+  for (const [name, value] of Object.entries(message.headers ?? {})) {
+    const first = Array.isArray(value) ? value[0] : value;
+    headers[name] = first === undefined ? undefined : Buffer.isBuffer(first) ? first : Buffer.from(first);
+  }
+  const { offset, key, value, timestamp } = message;
+  return { topic, partition, offset, key, value, headers, timestamp };
+}

@@ -9,7 +9,7 @@ import type { TopicDeclaration } from '../domain/topic.ts';
 import { isStewardError } from '../errors.ts';
 import type { Logger } from '../observability/logger.ts';
 import { backoffMs } from '../runtime/backoff.ts';
-import type { DeadRecord, RawRecord } from '../runtime/records.ts';
+import { toRaw, type DeadRecord } from '../runtime/records.ts';
 import type { TimerMetrics } from './metrics.ts';
 import type { Tick } from './scheduler.ts';
 
@@ -88,16 +88,6 @@ export function acceptTick(
 const heartbeatOf = (payload: EachMessagePayload) => (): Promise<void> =>
   payload.heartbeat().catch(() => undefined);
 
-function toRaw({ topic, partition, message }: EachMessagePayload): RawRecord {
-  const headers: Record<string, Buffer | undefined> = {};
-  for (const [name, value] of Object.entries(message.headers ?? {})) {
-    const first = Array.isArray(value) ? value[0] : value;
-    headers[name] = first === undefined ? undefined : Buffer.isBuffer(first) ? first : Buffer.from(first);
-  }
-  const { offset, key, value, timestamp } = message;
-  return { topic, partition, offset, key, value, headers, timestamp };
-}
-
 /**
  * The sweeps consumer group: one tick at a time per partition, each run claimed in `steward_job_runs`
  * (one row per (job, slot), the run-side dedupe) under a lease it renews while the sweep works. A tick
@@ -130,7 +120,7 @@ export async function startSweeps(options: SweepRunnerOptions): Promise<RunningS
   let stopping = false;
 
   async function decode(payload: EachMessagePayload): Promise<Tick | DeadRecord> {
-    const record = toRaw(payload);
+    const record = toRaw(payload.topic, payload.partition, payload.message);
     const dead = (message: string, code: DeadRecord['code'] = 'STW_CONTRACT_INVALID'): DeadRecord => ({
       record,
       code,
