@@ -10,7 +10,7 @@ import {
 } from '../adapters/postgres/timer-store.ts';
 import type { TopicCodec } from '../adapters/registry.ts';
 import type { Clock } from '../domain/clock.ts';
-import { dueSlots, nextSlot, type JobDeclaration } from '../domain/schedule.ts';
+import { cursorAhead, dueSlots, nextSlot, type JobDeclaration } from '../domain/schedule.ts';
 import type { TopicDeclaration } from '../domain/topic.ts';
 import type { Logger } from '../observability/logger.ts';
 import type { TimerMetrics } from './metrics.ts';
@@ -64,6 +64,7 @@ export class Scheduler {
   #running: Promise<void> | undefined;
   #stopped = false;
   #lastPrune = 0;
+  readonly #warnedAhead = new Set<string>();
 
   constructor(options: SchedulerOptions) {
     this.#options = options;
@@ -101,10 +102,19 @@ export class Scheduler {
     let skipped = 0;
     for (const job of jobs) {
       if (!job.enabled) continue;
-      const due = dueSlots(job, cursors.get(job.name), now, {
+      const cursor = cursors.get(job.name);
+      const dueOptions = {
         toleranceMs: this.#options.lateToleranceMs,
         catchUpLimit: this.#options.catchUpLimit,
-      });
+      };
+      if (cursor && cursorAhead(cursor, now, dueOptions) && !this.#warnedAhead.has(job.name)) {
+        this.#warnedAhead.add(job.name);
+        logger.warn(
+          { job: job.name, cursor: cursor.toISOString(), clock: now.toISOString() },
+          "the job's last slot is ahead of this scheduler's clock (a clock ran ahead): firing from the clock",
+        );
+      }
+      const due = dueSlots(job, cursor, now, dueOptions);
       if (due.skipped > 0) {
         skipped += due.skipped;
         metrics.ticks.inc({ job: job.name, outcome: 'skipped' }, due.skipped);
