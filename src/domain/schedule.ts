@@ -128,14 +128,9 @@ function slotsBetween(
   return slots;
 }
 
-/** Whether a job's cursor is further ahead of `now` than the tolerance (see dueSlots). */
-export const cursorAhead = (last: Date, now: Date, options: Pick<DueOptions, 'toleranceMs'>): boolean =>
-  last.getTime() - now.getTime() > options.toleranceMs;
-
 /**
  * What a job does at `now`, given the latest slot any scheduler already took (`last`; undefined when the
- * job has never run). A job that never ran fires its latest past slot once, whatever its policy; so
- * does a job whose cursor is further ahead of the clock than the tolerance.
+ * job has never run). A job that never ran fires its latest past slot once, whatever its policy.
  */
 export function dueSlots(
   job: Pick<JobDeclaration, 'cron' | 'timeZone' | 'catchUp'>,
@@ -146,10 +141,7 @@ export function dueSlots(
   const none: Due = { fire: [], skippedThrough: null, skipped: 0 };
   const newest = latestSlot(job, now);
   if (!newest) return none;
-  // A cursor further ahead than the tolerance was set by a clock that ran ahead (another instance's, or an
-  // accelerated one on this database): waiting for it would stop the job, so it is treated as no cursor.
-  // Slots are still taken once: the (job, slot) key dedupes whatever another instance already took.
-  if (last === undefined || cursorAhead(last, now, options)) return { ...none, fire: [newest] };
+  if (last === undefined) return { ...none, fire: [newest] };
   if (newest.getTime() <= last.getTime()) return none;
   if (job.catchUp === 'all') return { ...none, fire: slotsBetween(job, last, now, options.catchUpLimit) };
   const lateBefore = new Date(now.getTime() - options.toleranceMs);

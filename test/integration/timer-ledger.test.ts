@@ -27,7 +27,21 @@ describe('timer ledgers', () => {
       await takeSlot(pool, { ...ref, slot: new Date('2026-01-01T00:41:07Z') }, 'manual', 'cli'),
       true,
     );
-    assert.deepEqual(await slotCursors(pool), new Map([['index-reconcile', ref.slot]]));
+    assert.deepEqual(
+      await slotCursors(pool, new Date('2026-01-01T01:00:00Z')),
+      new Map([['index-reconcile', { last: ref.slot, newest: ref.slot }]]),
+    );
+    // A slot taken by a clock that ran ahead is no cursor for a scheduler whose clock has not reached it.
+    const ahead = new Date('2027-01-01T04:00:00Z');
+    await takeSlot(pool, { ...ref, slot: ahead }, 'scheduled', 'fast-clock');
+    assert.deepEqual(
+      await slotCursors(pool, new Date('2026-01-01T01:00:00Z')),
+      new Map([['index-reconcile', { last: ref.slot, newest: ahead }]]),
+    );
+    assert.deepEqual(
+      await slotCursors(pool, new Date('2025-12-31T00:00:00Z')),
+      new Map([['index-reconcile', { last: undefined, newest: ahead }]]),
+    );
   });
 
   it('should have another scheduler adopt a slot taken but never published, once', async (t) => {

@@ -12,12 +12,25 @@ export interface SlotRef {
   readonly slot: Date;
 }
 
-/** Per job, the latest slot the schedulers have passed (fired or skipped): the catch-up cursor. */
-export async function slotCursors(pool: pg.Pool): Promise<Map<string, Date>> {
-  const { rows } = await pool.query<{ job: string; slot: Date }>(
-    `SELECT job, max(slot) AS slot FROM steward_timer_slots WHERE kind <> 'manual' GROUP BY job`,
+export interface SlotCursor {
+  /** The latest slot the schedulers passed (fired or skipped) at or before the cut-off: the catch-up cursor. */
+  readonly last: Date | undefined;
+  /** The latest slot of all; later than the cut-off only when a clock ran ahead. */
+  readonly newest: Date;
+}
+
+/**
+ * Per job, its cursor as of `notAfter` (this scheduler's clock plus the skew tolerance). Slots beyond it
+ * were taken by a clock that ran ahead (another instance's, or an accelerated one on this database):
+ * waiting for them would stop the job, so they do not count; the (job, slot) key still dedupes.
+ */
+export async function slotCursors(pool: pg.Pool, notAfter: Date): Promise<Map<string, SlotCursor>> {
+  const { rows } = await pool.query<{ job: string; last: Date | null; newest: Date }>(
+    `SELECT job, max(slot) FILTER (WHERE slot <= $1) AS last, max(slot) AS newest
+     FROM steward_timer_slots WHERE kind <> 'manual' GROUP BY job`,
+    [notAfter],
   );
-  return new Map(rows.map((row) => [row.job, row.slot]));
+  return new Map(rows.map((row) => [row.job, { last: row.last ?? undefined, newest: row.newest }]));
 }
 
 /** Takes (job, slot) for this scheduler; false when another already had it. */
