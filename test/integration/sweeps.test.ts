@@ -16,18 +16,24 @@ import { commandsFor, sweepsFor } from '../helpers/timers.ts';
  * through the scheduler's path; then what the sweep changed.
  */
 
-async function catalog(t: TestContext, events: readonly ChangeEvent[]): Promise<CatalogPipeline> {
+/** Waits until metadata-sync has applied `count` events in all. */
+const applied = (pipeline: CatalogPipeline, count: number): Promise<number> =>
+  waitFor(pipeline.ledgerCount, (n) => n === count, 60_000, `metadata-sync to apply ${count} events`);
+
+/**
+ * metadata-sync and the indexer on a fresh pipeline, `events` produced and applied. With `commands`,
+ * metadata-sync also consumes a commands topic of the test's own (the sweeps send there).
+ */
+async function catalog(t: TestContext, events: readonly ChangeEvent[], options: { commands?: boolean } = {}) {
   const pipeline = await catalogPipeline(t);
-  await pipeline.start(metadataSync({ input: pipeline.input, output: pipeline.output }));
-  await pipeline.start(indexer({ input: pipeline.output }, pipeline.alias));
-  await pipeline.produce(events);
-  await waitFor(
-    pipeline.ledgerCount,
-    (n) => n === events.length,
-    60_000,
-    'metadata-sync to apply the events',
+  const commands = options.commands ? await commandsFor(t, pipeline) : undefined;
+  await pipeline.start(
+    metadataSync({ input: pipeline.input, output: pipeline.output, ...(commands && { commands }) }),
   );
-  return pipeline;
+  const indexing = await pipeline.start(indexer({ input: pipeline.output }, pipeline.alias));
+  await pipeline.produce(events);
+  await applied(pipeline, events.length);
+  return { pipeline, indexing, commands };
 }
 
 const indexedUrns = async (pipeline: CatalogPipeline): Promise<string[]> => {
@@ -43,12 +49,6 @@ const metricValue = async (registry: { metrics(): Promise<string> }, line: strin
 
 describe('sweeps on real data', () => {
   it('metadata-resync: should have metadata-sync mark overdue assets stale, in PostgreSQL and the index, until they are reported again', async (t) => {
-    const pipeline = await catalogPipeline(t);
-    const commandsTopic = await commandsFor(t, pipeline);
-    await pipeline.start(
-      metadataSync({ input: pipeline.input, output: pipeline.output, commands: commandsTopic }),
-    );
-    await pipeline.start(indexer({ input: pipeline.output }, pipeline.alias));
     const hoursAgo = (h: number): string => new Date(Date.now() - h * 3_600_000).toISOString();
     const reported = (i: number, h: number, tags: string[] = []): ChangeEvent => ({
       ...upsertEvent(i, { tags }),
@@ -63,13 +63,7 @@ describe('sweeps on real data', () => {
       gone,
       { ...gone, id: randomUUID(), kind: 'delete' as const, occurredAt: hoursAgo(40) },
     ];
-    await pipeline.produce(events);
-    await waitFor(
-      pipeline.ledgerCount,
-      (n) => n === events.length,
-      60_000,
-      'metadata-sync to apply the events',
-    );
+    const { pipeline, commands: commandsTopic } = await catalog(t, events, { commands: true });
     const sweeps = await sweepsFor(t, pipeline, {
       commands: commandsTopic,
       env: {
@@ -115,11 +109,8 @@ describe('sweeps on real data', () => {
   });
 
   it('index-reconcile: should repair missing, outdated and orphaned documents and report the drift', async (t) => {
-    const pipeline = await catalogPipeline(t);
-    await pipeline.start(metadataSync({ input: pipeline.input, output: pipeline.output }));
-    const indexing = await pipeline.start(indexer({ input: pipeline.output }, pipeline.alias));
     const events = [0, 1, 2, 3, 4].map((i) => upsertEvent(i));
-    await pipeline.produce(events);
+    const { pipeline, indexing } = await catalog(t, events);
     await waitFor(
       () => indexedUrns(pipeline),
       (found) => found.length === 5,
@@ -137,7 +128,7 @@ describe('sweeps on real data', () => {
     };
     const created = upsertEvent(5);
     await pipeline.produce([changed, created]);
-    await waitFor(pipeline.ledgerCount, (n) => n === 7, 60_000, 'metadata-sync to apply the changes');
+    await applied(pipeline, 7);
     const ghost = datasetUrn({ platform: 'postgres', instance: 'test', path: ['shop', 'public', 'ghost'] });
     await pipeline.client.index({
       index: pipeline.alias,
@@ -198,7 +189,7 @@ describe('sweeps on real data', () => {
       occurredAt: new Date(Date.now() + 1000).toISOString(),
     };
     const events = [first, upsertEvent(1), deleted, upsertEvent(3), mysql(0), dropped, deletion];
-    const pipeline = await catalog(t, events);
+    const { pipeline } = await catalog(t, events);
     const sweeps = await sweepsFor(t, pipeline);
 
     const run = await sweeps.run('kpi-aggregate');
@@ -221,7 +212,7 @@ describe('sweeps on real data', () => {
   });
 
   it('health-snapshot: should record every server reachable and the lag of the Steward groups, and a server down as such', async (t) => {
-    const pipeline = await catalog(t, [upsertEvent(0)]);
+    const { pipeline } = await catalog(t, [upsertEvent(0)]);
     const sweeps = await sweepsFor(t, pipeline);
     await sweeps.run('health-snapshot'); // commits the group's first offset
     const run = await sweeps.run('health-snapshot');
