@@ -1,5 +1,6 @@
 import { aliasName } from '../src/domain/asset-document.ts';
 import { register, type RegisteredProcessor } from '../src/domain/registry.ts';
+import { complianceProcessor } from './compliance/processor.ts';
 import { indexer } from './indexer/processor.ts';
 import { metadataSync } from './metadata-sync/processor.ts';
 
@@ -16,7 +17,11 @@ export interface RegistryOptions {
  */
 export function processorsFor(options: RegistryOptions = {}): readonly RegisteredProcessor[] {
   const prefix = options.indexPrefix ?? 'steward';
-  return [register(metadataSync()), register(indexer(undefined, aliasName(prefix)))];
+  return [
+    register(metadataSync()),
+    register(complianceProcessor()),
+    register(indexer(undefined, aliasName(prefix))),
+  ];
 }
 
 /** The registry with default options (index prefix `steward`). */

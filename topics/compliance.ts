@@ -1,5 +1,6 @@
 import { mebibyte, type TopicDeclaration } from '../src/domain/topic.ts';
 import { compactedState } from './settings.ts';
+import { complianceResultSchema } from './schemas/compliance-result.ts';
 
 export const compliance: TopicDeclaration = {
   name: 'steward.compliance.v1',
@@ -8,7 +9,7 @@ export const compliance: TopicDeclaration = {
   replicationFactor: 3,
   config: compactedState(mebibyte),
   key: 'urn',
-  value: { format: 'pending', definedBy: 'the quality/compliance issue' },
+  value: { format: 'avro', schema: complianceResultSchema },
   writers: ['compliance'],
   readers: ['quality', 'indexer'],
 };

@@ -14,47 +14,20 @@
 import { aliasName } from '../../src/domain/asset-document.ts';
 import {
   define,
-  type Accepted,
   type HandleResult,
   type InputEvent,
   type ProcessorDefinition,
 } from '../../src/domain/processor.ts';
 import type { TopicDeclaration } from '../../src/domain/topic.ts';
 import { assets } from '../../topics/index.ts';
-import type { AssetEvent } from '../metadata-sync/asset-event.ts';
+import { acceptAssetEvent, type AssetInput } from '../metadata-sync/asset-event.ts';
 import { documentWrite, loadAssetSources, type AssetSource } from './sources.ts';
 
 /** An assets-topic record: an asset's state, or the tombstone that follows its deleted state. */
-export type IndexerInput = AssetEvent | { readonly tombstone: true };
+export type IndexerInput = AssetInput;
 
 /** The highest revision indexed for a URN, and whether it was a delete. */
 export type IndexerState = { readonly revision: number; readonly deleted: boolean };
-
-const isRecord = (value: unknown): value is Record<string, unknown> =>
-  typeof value === 'object' && value !== null;
-
-/** Checks what the document needs of a decoded AssetState (Avro checked the rest) and its key. */
-export function acceptAssetEvent(value: unknown, key: string): Accepted<IndexerInput> {
-  if (value === null) return { ok: true, value: { tombstone: true } };
-  if (!isRecord(value)) return { ok: false, reason: 'the value is not an AssetState record' };
-  const problems: string[] = [];
-  for (const field of ['urn', 'platform', 'instance', 'type', 'name', 'qualifiedName', 'updatedAt'])
-    if (typeof value[field] !== 'string') problems.push(`${field}: must be a string`);
-  const revision = value.revision;
-  if (typeof revision !== 'number' || !Number.isSafeInteger(revision) || revision < 1)
-    problems.push('revision: must be a positive integer');
-  if (typeof value.deleted !== 'boolean') problems.push('deleted: must be a boolean');
-  for (const field of ['owners', 'tags', 'columns'])
-    if (!Array.isArray(value[field])) problems.push(`${field}: must be an array`);
-  if (problems.length) return { ok: false, reason: problems.join('; ') };
-  if (value.urn !== key)
-    return {
-      ok: false,
-      code: 'STW_KEY_MISMATCH',
-      reason: `the record key is not the asset's urn (${String(value.urn)})`,
-    };
-  return { ok: true, value: value as AssetEvent };
-}
 
 export function handleAsset(
   event: InputEvent<IndexerInput>,

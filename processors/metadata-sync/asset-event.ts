@@ -4,6 +4,7 @@
  * Profiles are copied as statistics only (the state never holds samples, and the columns are copied
  * field by field here as well).
  */
+import type { Accepted } from '../../src/domain/processor.ts';
 import type { AssetState } from './aspects.ts';
 import { toAssetRecord } from './record.ts';
 
@@ -121,4 +122,33 @@ export function toAssetEvent(state: SyncState): AssetEvent {
     updatedAt: record.updated_stamp.occurredAt,
     stale: state.stale !== undefined,
   };
+}
+
+/** An assets-topic record as its readers take it: an asset's state, or the tombstone after a delete. */
+export type AssetInput = AssetEvent | { readonly tombstone: true };
+
+const isRecord = (value: unknown): value is Record<string, unknown> =>
+  typeof value === 'object' && value !== null;
+
+/** Checks what the document needs of a decoded AssetState (Avro checked the rest) and its key. */
+export function acceptAssetEvent(value: unknown, key: string): Accepted<AssetInput> {
+  if (value === null) return { ok: true, value: { tombstone: true } };
+  if (!isRecord(value)) return { ok: false, reason: 'the value is not an AssetState record' };
+  const problems: string[] = [];
+  for (const field of ['urn', 'platform', 'instance', 'type', 'name', 'qualifiedName', 'updatedAt'])
+    if (typeof value[field] !== 'string') problems.push(`${field}: must be a string`);
+  const revision = value.revision;
+  if (typeof revision !== 'number' || !Number.isSafeInteger(revision) || revision < 1)
+    problems.push('revision: must be a positive integer');
+  if (typeof value.deleted !== 'boolean') problems.push('deleted: must be a boolean');
+  for (const field of ['owners', 'tags', 'columns'])
+    if (!Array.isArray(value[field])) problems.push(`${field}: must be an array`);
+  if (problems.length) return { ok: false, reason: problems.join('; ') };
+  if (value.urn !== key)
+    return {
+      ok: false,
+      code: 'STW_KEY_MISMATCH',
+      reason: `the record key is not the asset's urn (${String(value.urn)})`,
+    };
+  return { ok: true, value: value as AssetEvent };
 }

@@ -1,13 +1,5 @@
 import type { AvroSchema } from '../../src/domain/topic.ts';
-
-const optional = (name: string, type: unknown, doc?: string) => ({
-  name,
-  type: ['null', type],
-  default: null,
-  ...(doc === undefined ? {} : { doc }),
-});
-
-const labels = { type: 'array', items: 'string' };
+import { labels, optional } from './fields.ts';
 
 /**
  * An asset's current state after metadata-sync merged a change: the value of the compacted assets topic,
