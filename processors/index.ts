@@ -3,6 +3,7 @@ import { register, type RegisteredProcessor } from '../src/domain/registry.ts';
 import { complianceProcessor } from './compliance/processor.ts';
 import { indexer } from './indexer/processor.ts';
 import { metadataSync } from './metadata-sync/processor.ts';
+import { qualityProcessor } from './quality/processor.ts';
 
 export interface RegistryOptions {
   /** config.elasticsearch.indexPrefix: the indexer writes through the alias `<prefix>-assets`. */
@@ -20,6 +21,7 @@ export function processorsFor(options: RegistryOptions = {}): readonly Registere
   return [
     register(metadataSync()),
     register(complianceProcessor()),
+    register(qualityProcessor()),
     register(indexer(undefined, aliasName(prefix))),
   ];
 }

@@ -1,5 +1,6 @@
 import { mebibyte, type TopicDeclaration } from '../src/domain/topic.ts';
 import { compactedState } from './settings.ts';
+import { qualityResultSchema } from './schemas/quality-result.ts';
 
 export const quality: TopicDeclaration = {
   name: 'steward.quality.v1',
@@ -8,7 +9,7 @@ export const quality: TopicDeclaration = {
   replicationFactor: 3,
   config: compactedState(mebibyte),
   key: 'urn',
-  value: { format: 'pending', definedBy: 'the quality/compliance issue' },
+  value: { format: 'avro', schema: qualityResultSchema },
   writers: ['quality'],
   readers: ['indexer'],
 };

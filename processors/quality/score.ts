@@ -1,7 +1,7 @@
 /**
  * Quality scoring: dimension scores in [0, 1] per column and per asset, and an overall 0–100 score with
- * documented weights and bands. Pure: the clock, the profile, the samples, the classes and the row-count
- * history are arguments; samples are read here and only scores leave.
+ * documented weights and bands. Pure: the clock, the profile, the sample evidence (counts taken from the
+ * samples when they arrive: `sampleEvidence`), the classes and the row-count history are arguments.
  *
  * Dimensions (null when there is nothing to measure; the overall score re-weights over the others):
  * - completeness: per column, the share of rows that are not null (profile null count over row count,
@@ -9,7 +9,8 @@
  * - uniqueness: only for key-like columns (declared primary or unique keys, or `id`-named columns whose
  *   samples never repeat): distinct over non-null; the asset's is the mean over them.
  * - validity: per column, the share of non-missing samples that parse as the declared type and pass the
- *   validator of each class the column carries (confirmed or inferred by compliance); mean over columns.
+ *   validator of each class the column carries (confirmed or inferred by compliance; with several, the
+ *   least valid class counts); mean over columns.
  * - freshness: the source's own last-modification time (`lastModifiedAt`) against the expected
  *   interval: 1 while within it, falling linearly to 0 at twice it. Without one, the age of the last
  *   profile stands in, and the result says so (`freshnessFrom: 'profile'`).
@@ -35,6 +36,19 @@ export const WEIGHTS: Readonly<Record<Dimension, number>> = {
   volume: 0.15,
 };
 
+/**
+ * What a column's samples say, counted when the profile arrives (samples are not kept): how many were
+ * present, distinct, of the declared type, and — per class whose detector accepted any — of the type and
+ * of the class. Quality keeps these counts, so the classes compliance publishes later still score.
+ */
+export interface SampleEvidence {
+  readonly sampled: number;
+  readonly present: number;
+  readonly presentDistinct: number;
+  readonly typeValid: number;
+  readonly classValid: Readonly<Partial<Record<ClassId, number>>>;
+}
+
 export interface ColumnInput {
   readonly name: string;
   /** The declared type, as reported (`varchar(255)`, `int4`, `timestamp with time zone`…). */
@@ -43,9 +57,13 @@ export interface ColumnInput {
   readonly unique?: boolean;
   readonly nullCount: number | null;
   readonly distinctCount: number | null;
-  readonly samples: readonly (string | null)[];
+  /** null when the column was not sampled. */
+  readonly evidence: SampleEvidence | null;
   readonly classes: readonly ClassId[];
 }
+
+/** A column with its samples in hand: what `sampleEvidence` counts. */
+export type SampledColumn = Omit<ColumnInput, 'evidence'> & { readonly samples: readonly (string | null)[] };
 
 export interface AssetInput {
   readonly rowCount: number | null;
@@ -113,32 +131,61 @@ export function fitsType(type: string, value: string): boolean {
   return true;
 }
 
-function scoreColumn(column: ColumnInput, rowCount: number | null, asOf: Date): ColumnScore {
-  const present = column.samples.filter(
-    (s): s is string => s !== null && !missing.has(s.trim().toLowerCase()),
-  );
+/** Counts what `samples` say about a column of `type` (see SampleEvidence). */
+export function sampleEvidence(
+  type: string,
+  samples: readonly (string | null)[],
+  asOf: Date,
+): SampleEvidence {
+  const present = samples.filter((s): s is string => s !== null && !missing.has(s.trim().toLowerCase()));
+  const typed = present.filter((v) => fitsType(type, v));
+  const classValid: Partial<Record<ClassId, number>> = {};
+  for (const [cls, detector] of Object.entries(detectors) as [ClassId, (typeof detectors)[ClassId]][]) {
+    const valid = typed.filter((v) => detector.test(v, { asOf })).length;
+    if (valid) classValid[cls] = valid;
+  }
+  return {
+    sampled: samples.length,
+    present: present.length,
+    presentDistinct: new Set(present).size,
+    typeValid: typed.length,
+    classValid,
+  };
+}
+
+/** A sampled column as scoring takes it: its samples counted, then dropped. */
+export function withEvidence(column: SampledColumn, asOf: Date): ColumnInput {
+  const { samples, ...rest } = column;
+  return { ...rest, evidence: samples.length ? sampleEvidence(column.type, samples, asOf) : null };
+}
+
+function scoreColumn(column: ColumnInput, rowCount: number | null): ColumnScore {
+  const e = column.evidence;
   const completeness =
     rowCount && column.nullCount !== null
       ? clamp(1 - column.nullCount / rowCount)
-      : column.samples.length
-        ? present.length / column.samples.length
+      : e?.sampled
+        ? e.present / e.sampled
         : null;
   const keyLike =
     column.primaryKey === true ||
     column.unique === true ||
-    (/(^|_)id$/i.test(column.name) && present.length > 1 && new Set(present).size === present.length);
+    (/(^|_)id$/i.test(column.name) && e !== null && e.present > 1 && e.presentDistinct === e.present);
   const nonNull = rowCount !== null && column.nullCount !== null ? rowCount - column.nullCount : null;
   const uniqueness = !keyLike
     ? null
     : nonNull && column.distinctCount !== null
       ? clamp(column.distinctCount / nonNull)
-      : present.length
-        ? new Set(present).size / present.length
+      : e?.present
+        ? e.presentDistinct / e.present
         : null;
-  const valid = present.filter(
-    (v) => fitsType(column.type, v) && column.classes.every((cls) => detectors[cls].test(v, { asOf })),
-  );
-  const validity = present.length ? valid.length / present.length : null;
+  // Valid: of the declared type and of every class the column carries (the least valid class counts).
+  const valid = e
+    ? column.classes.length
+      ? Math.min(...column.classes.map((cls) => e.classValid[cls] ?? 0))
+      : e.typeValid
+    : 0;
+  const validity = e?.present ? valid / e.present : null;
   const r = (n: number | null): number | null => (n === null ? null : round(n));
   return {
     name: column.name,
@@ -153,8 +200,7 @@ export function bandOf(score: number): Band {
 }
 
 export function scoreAsset(asset: AssetInput, now: Date): QualityScore {
-  const profiledAt = new Date(asset.profiledAt);
-  const columns = asset.columns.map((c) => scoreColumn(c, asset.rowCount, profiledAt));
+  const columns = asset.columns.map((c) => scoreColumn(c, asset.rowCount));
   const meanOf = (pick: (c: ColumnScore) => number | null): number | null =>
     mean(columns.flatMap((c) => (pick(c) === null ? [] : [pick(c) as number])));
 

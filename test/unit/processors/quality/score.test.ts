@@ -4,21 +4,27 @@ import {
   bandOf,
   fitsType,
   scoreAsset,
+  withEvidence,
   type AssetInput,
   type ColumnInput,
+  type SampledColumn,
 } from '../../../../processors/quality/score.ts';
 
 const hour = 3_600_000;
 const now = new Date('2026-12-01T12:00:00Z');
-const column = (change: Partial<ColumnInput> = {}): ColumnInput => ({
-  name: 'email',
-  type: 'varchar',
-  nullCount: 0,
-  distinctCount: 100,
-  samples: ['a@example.com', 'b@example.com', 'c@example.com', 'd@example.com'],
-  classes: ['email'],
-  ...change,
-});
+const column = (change: Partial<SampledColumn> = {}): ColumnInput =>
+  withEvidence(
+    {
+      name: 'email',
+      type: 'varchar',
+      nullCount: 0,
+      distinctCount: 100,
+      samples: ['a@example.com', 'b@example.com', 'c@example.com', 'd@example.com'],
+      classes: ['email'],
+      ...change,
+    },
+    now,
+  );
 const asset = (change: Partial<AssetInput> = {}): AssetInput => ({
   rowCount: 100,
   profiledAt: '2026-12-01T11:00:00Z',
