@@ -49,9 +49,15 @@ const log4j = [
   '',
 ].join('\n');
 
-/** Kafka's Uuid is 16 random bytes in URL-safe base64 without padding. */
-function clusterId(): string {
-  return randomBytes(16).toString('base64url');
+/**
+ * Kafka's Uuid is 16 random bytes in URL-safe base64 without padding. Like Kafka's own generator, never
+ * one that starts with `-`: StorageTool would read `-t -abc…` as an option and refuse to format.
+ */
+export function clusterId(): string {
+  for (;;) {
+    const id = randomBytes(16).toString('base64url');
+    if (!id.startsWith('-')) return id;
+  }
 }
 
 export function kafkaService(home: string): StackService {
