@@ -128,6 +128,12 @@ const variables = z.object({
   SCHEDULER_CLOCK_SPEED: int(1, 1_000_000, 1),
   // The sweeps (tick consumers): a run's claim on its (job, slot) lapses this long after its last renewal.
   SWEEP_LEASE_MS: int(1_000, 3_600_000, 60_000),
+  // The notifier (src/notifier): the default webhook signing secret (an endpoint may name its own
+  // variable instead), attempts per delivery before it is dead-lettered, and the timeouts.
+  NOTIFIER_SIGNING_SECRET: z.string().min(16, 'expected at least 16 characters').optional(),
+  NOTIFIER_MAX_ATTEMPTS: int(1, 20, 6),
+  NOTIFIER_BACKOFF_MS: int(10, 600_000, 500),
+  NOTIFIER_TIMEOUT_MS: int(100, 120_000, 5_000),
 });
 
 type Variables = z.output<typeof variables>;
@@ -249,6 +255,12 @@ function toConfig(v: Variables) {
           : { kind: 'system' as const },
     },
     sweeps: { leaseMs: v.SWEEP_LEASE_MS },
+    notifier: {
+      ...(v.NOTIFIER_SIGNING_SECRET && { signingSecret: v.NOTIFIER_SIGNING_SECRET }),
+      maxAttempts: v.NOTIFIER_MAX_ATTEMPTS,
+      backoffMs: v.NOTIFIER_BACKOFF_MS,
+      timeoutMs: v.NOTIFIER_TIMEOUT_MS,
+    },
   };
 }
 
@@ -295,7 +307,7 @@ function redactUrl(url: string): string {
 
 /** A copy of the config that is safe to log: every secret is replaced by '[redacted]'. */
 export function redactedConfig(config: Config): Config {
-  const { kafka, schemaRegistry: registry, elasticsearch: es, postgres, redis } = config;
+  const { kafka, schemaRegistry: registry, elasticsearch: es, postgres, redis, notifier } = config;
   return {
     ...config,
     kafka: { ...kafka, ...(kafka.sasl && { sasl: { ...kafka.sasl, password: REDACTED } }) },
@@ -312,5 +324,6 @@ export function redactedConfig(config: Config): Config {
     },
     postgres: { ...postgres, url: redactUrl(postgres.url) },
     redis: { ...redis, url: redactUrl(redis.url), ...(redis.password && { password: REDACTED }) },
+    notifier: { ...notifier, ...(notifier.signingSecret && { signingSecret: REDACTED }) },
   };
 }

@@ -14,6 +14,7 @@ export const errorCodes = {
   STW_DEPENDENCY_UNAVAILABLE:
     'a dependency (Kafka, registry, PostgreSQL, Elasticsearch, Redis) is unavailable',
   STW_VERSION_CONFLICT: 'the state changed under us (another instance wrote it); the batch is retried',
+  STW_DELIVERY_FAILED: 'a webhook endpoint refused or did not answer an alert through every attempt',
   STW_TOPIC_INVALID: 'a topic cannot be converged to its declaration',
   STW_REGISTRY_INVALID: 'the processor registry is inconsistent',
   STW_INTERNAL: 'a bug: an unexpected error in Steward itself',

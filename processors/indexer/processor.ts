@@ -1,7 +1,8 @@
 /**
  * indexer: keeps one full document per asset in Elasticsearch, written through the alias with
- * `version_type=external_gte` at the asset's document revision (`assets.revision`). Each record on the
- * assets topic is a notice that an asset changed: the indexer reads the asset's current source from
+ * `version_type=external_gte` at the asset's document revision (the sum of its parts' revisions, see
+ * sources.ts). Each record on the assets, compliance or quality topic is a notice that a part of an
+ * asset's document changed: the indexer reads the asset's current source from
  * PostgreSQL (sources.ts, its `lookup`, once per batch) and writes the document built from it, so the
  * document always carries every part any writer committed, at the revision that covers them. A deleted
  * asset deletes its document at the revision it was deleted at.
@@ -19,12 +20,15 @@ import {
   type ProcessorDefinition,
 } from '../../src/domain/processor.ts';
 import type { TopicDeclaration } from '../../src/domain/topic.ts';
-import { assets } from '../../topics/index.ts';
+import { assets, compliance, quality } from '../../topics/index.ts';
 import { acceptAssetEvent, type AssetInput } from '../metadata-sync/asset-event.ts';
 import { documentWrite, loadAssetSources, type AssetSource } from './sources.ts';
 
-/** An assets-topic record: an asset's state, or the tombstone that follows its deleted state. */
-export type IndexerInput = AssetInput;
+/**
+ * An assets-topic record (an asset's state, or the tombstone that follows its deleted state), or a notice
+ * that another part of the document changed (a record on the compliance or quality topic).
+ */
+export type IndexerInput = AssetInput | { readonly notice: string };
 
 /** The highest revision indexed for a URN, and whether it was a delete. */
 export type IndexerState = { readonly revision: number; readonly deleted: boolean };
@@ -50,17 +54,22 @@ export function handleAsset(
  * it to a copy of the assets topic with a unique name and to their own alias.
  */
 export function indexer(
-  topics: { readonly input: TopicDeclaration } = { input: assets },
+  topics: { readonly input: TopicDeclaration; readonly notices?: readonly TopicDeclaration[] } = {
+    input: assets,
+    notices: [compliance, quality],
+  },
   index: string = aliasName('steward'),
 ): ProcessorDefinition<IndexerInput, IndexerState, AssetSource> {
   const { input } = topics;
   return define<IndexerInput, IndexerState, AssetSource>({
     name: 'indexer',
     group: 'steward.indexer',
-    consumes: [input],
+    consumes: [input, ...(topics.notices ?? [])],
     produces: [],
     idempotency: 'ledger',
-    accept: (value, _topic, key) => acceptAssetEvent(value, key),
+    // A notice's value is not read: the document is rebuilt from PostgreSQL, where its writer committed it.
+    accept: (value, topic, key) =>
+      topic.name === input.name ? acceptAssetEvent(value, key) : { ok: true, value: { notice: topic.name } },
     lookup: (urns, reader) => loadAssetSources(reader, urns),
     handle: (event, state, source) => handleAsset(event, state, source, index),
   });

@@ -1,18 +1,20 @@
 /**
  * The asset index's source of truth: PostgreSQL. An asset's document is built from the catalog row
- * (`assets`: its document revision and deleted flag) and metadata-sync's merged state, read together in
- * one statement, so the document and its revision always belong to the same committed state. The indexer
+ * (`assets`: its revision and deleted flag), metadata-sync's merged state, compliance's row
+ * (`asset_compliance`, with the asset's open violations) and quality's (`asset_quality`), read together
+ * in one statement, so the document and its revision always belong to the same committed state. The indexer
  * reads it per batch (its `lookup`) and `steward reindex`/`reconcile` page through it: both write the same
  * document at the same version.
  *
- * `assets.revision` is the per-asset document revision: every writer of any part of the document bumps it
- * in its own transaction (metadata-sync on every change it merges; quality and compliance when they land),
- * so a document written at it is never older than one written at a lower revision.
+ * The document revision is the sum of the parts' revisions (assets, asset_compliance, asset_quality).
+ * Each writer bumps only its own part's, in its own transaction, and none ever goes down, so the sum
+ * moves forward with every committed change of any part: a document written at it is never older than
+ * one written at a lower revision. No processor writes another's table.
  */
 import type { AssetDocument } from '../../src/domain/asset-document.ts';
 import type { DocumentWrite, Reader } from '../../src/domain/processor.ts';
 import { toAssetEvent, type SyncState } from '../metadata-sync/asset-event.ts';
-import { toDocument } from './document.ts';
+import { toDocument, type CompliancePart, type QualityPart } from './document.ts';
 
 /** One asset as PostgreSQL has it now. */
 export interface AssetSource {
@@ -21,20 +23,43 @@ export interface AssetSource {
   readonly revision: number;
   readonly deleted: boolean;
   readonly sync: SyncState;
+  readonly compliance: CompliancePart | null;
+  readonly quality: QualityPart | null;
 }
 
-type SourceRow = { urn: string; revision: string; deleted: boolean; state: SyncState };
+type SourceRow = {
+  urn: string;
+  revision: string;
+  deleted: boolean;
+  state: SyncState;
+  compliance: CompliancePart | null;
+  quality: QualityPart | null;
+};
 
 const SELECT_SOURCES = `
-  SELECT a.urn, a.revision::text AS revision, a.deleted, s.state
+  SELECT a.urn, (a.revision + coalesce(c.revision, 0) + coalesce(q.revision, 0))::text AS revision,
+         a.deleted, s.state,
+         CASE WHEN c.urn IS NULL THEN NULL ELSE jsonb_build_object(
+           'columns', c.columns, 'sensitivity', c.sensitivity, 'openViolations', c.open_violations,
+           'worstSeverity', c.worst_severity,
+           'openPolicies', to_jsonb(ARRAY(SELECT v.policy_id FROM violations v
+                                           WHERE v.urn = a.urn AND v.status = 'open' ORDER BY v.policy_id)))
+         END AS compliance,
+         CASE WHEN q.urn IS NULL THEN NULL ELSE jsonb_build_object(
+           'score', q.score, 'band', q.band, 'dimensions', q.dimensions, 'scoredAt', q.scored_at)
+         END AS quality
     FROM assets a
-    JOIN steward_state s ON s.processor = 'metadata-sync' AND s.key = a.urn`;
+    JOIN steward_state s ON s.processor = 'metadata-sync' AND s.key = a.urn
+    LEFT JOIN asset_compliance c ON c.urn = a.urn
+    LEFT JOIN asset_quality q ON q.urn = a.urn`;
 
 const toSource = (row: SourceRow): AssetSource => ({
   urn: row.urn,
   revision: Number(row.revision),
   deleted: row.deleted,
   sync: row.state,
+  compliance: row.compliance,
+  quality: row.quality,
 });
 
 /** The sources of `urns` (absent: not in the catalog). */
@@ -63,7 +88,10 @@ export async function* pageAssetSources(reader: Reader, pageSize: number): Async
 
 /** The full document of a source. Pure. */
 export function documentOf(source: AssetSource): AssetDocument {
-  return { ...toDocument(toAssetEvent(source.sync)), revision: source.revision };
+  return {
+    ...toDocument(toAssetEvent(source.sync), { compliance: source.compliance, quality: source.quality }),
+    revision: source.revision,
+  };
 }
 
 /** The write that makes the index agree with a source: its document, or its delete, at its revision. */

@@ -1,6 +1,7 @@
 import { createKafka } from '../adapters/kafka.ts';
 import { prepareIndexer } from '../adapters/elasticsearch/asset-index.ts';
 import { createElasticsearch } from '../adapters/elasticsearch/client.ts';
+import { seedBuiltinPolicies } from '../adapters/postgres/policy-store.ts';
 import { createPool } from '../adapters/postgres/pool.ts';
 import { dependencyChecks } from '../adapters/readiness.ts';
 import { TopicCodec, createRegistry } from '../adapters/registry.ts';
@@ -14,6 +15,7 @@ import { createMetricsRegistry } from '../observability/metrics.ts';
 import { RuntimeMetrics } from '../runtime/metrics.ts';
 import type { RuntimeHooks } from '../runtime/batch-applier.ts';
 import { startProcessor, type RunningProcessor } from '../runtime/processor-runtime.ts';
+import { startNotifier } from '../notifier/notifier.ts';
 import { startTimers, type TimerParts } from '../scheduler/start.ts';
 
 export interface ProcessOptions {
@@ -22,6 +24,8 @@ export interface ProcessOptions {
   readonly retryTopic: TopicDeclaration;
   /** The scheduler and/or the sweeps, in this process too (`steward run scheduler|sweeps`, `start`). */
   readonly timers?: TimerParts & { readonly topic: TopicDeclaration; readonly commands: TopicDeclaration };
+  /** The notifier, in this process too (`steward run notifier`, `start`). */
+  readonly notifier?: { readonly alerts: TopicDeclaration };
   /** Bound on a graceful stop; past it the process exits non-zero. */
   readonly shutdownTimeoutMs?: number;
   readonly fromBeginning?: boolean;
@@ -47,6 +51,7 @@ export async function runProcesses(
     ...entries.map((e) => e.name),
     ...(options.timers?.scheduler ? ['scheduler'] : []),
     ...(options.timers?.sweeps ? ['sweeps'] : []),
+    ...(options.notifier ? ['notifier'] : []),
   ];
   const label = parts.length === 1 ? (parts[0] ?? 'steward') : 'steward';
   const registry = createMetricsRegistry({ process: label });
@@ -68,6 +73,11 @@ export async function runProcesses(
   // write, or Elasticsearch would auto-create a concrete index under the alias's name.
   if (entries.some((entry) => entry.name === 'indexer') || options.timers?.sweeps) {
     await prepareIndexer(elasticsearch, config.elasticsearch.indexPrefix);
+  }
+  // compliance evaluates the policies in PostgreSQL: the built-in ones are stored before it starts.
+  if (entries.some((entry) => entry.name === 'compliance')) {
+    const seeded = await seedBuiltinPolicies(pool);
+    if (seeded) logger.info({ seeded }, 'built-in policies stored');
   }
   const running: RunningProcessor[] = [];
   for (const entry of entries) {
@@ -113,6 +123,28 @@ export async function runProcesses(
         dlq: options.dlqTopic,
       }),
     );
+  }
+  if (options.notifier) {
+    running.push(
+      await startNotifier({
+        kafka: createKafka(config.kafka, logger, `${config.kafka.clientId}-notifier`),
+        codec,
+        pool,
+        alerts: options.notifier.alerts,
+        dlqTopic: options.dlqTopic,
+        retryTopic: options.retryTopic,
+        delivery: config.notifier,
+        signingSecret: config.notifier.signingSecret,
+        env: process.env,
+        logger,
+        registry,
+        ...(options.fromBeginning !== undefined && { fromBeginning: options.fromBeginning }),
+      }),
+    );
+    if (!config.notifier.signingSecret)
+      logger.warn(
+        'NOTIFIER_SIGNING_SECRET is not set: only endpoints with their own secret variable get alerts',
+      );
   }
   logger.info(
     {

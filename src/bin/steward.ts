@@ -27,8 +27,9 @@ import { TimerMetrics } from '../scheduler/metrics.ts';
 import { Scheduler } from '../scheduler/scheduler.ts';
 import { instanceId } from '../scheduler/start.ts';
 import { processors as defaultRegistry, processorsFor } from '../../processors/index.ts';
-import { commands, dlq, retry, timers, topics } from '../../topics/index.ts';
+import { alerts, commands, dlq, retry, timers, topics } from '../../topics/index.ts';
 import { classifyCsv } from './classify-csv.ts';
+import { registerGovernanceCommands } from './governance-cli.ts';
 import { runProcesses } from './run-processor.ts';
 
 /** Variables that point Steward at existing servers; with none set, `start` runs the local stack. */
@@ -109,6 +110,7 @@ async function start(): Promise<void> {
     retryTopic: retry,
     logger,
     timers: { scheduler: true, sweeps: true, topic: timers, commands },
+    notifier: { alerts },
   });
   logger.info('steward is running; Ctrl-C stops it');
 }
@@ -125,9 +127,16 @@ program
 program
   .command('run')
   .description('run one part: a processor, the scheduler or the sweeps (add instances to scale)')
-  .argument('<part>', `one of: ${[...defaultRegistry.map((p) => p.name), 'scheduler', 'sweeps'].join(', ')}`)
+  .argument(
+    '<part>',
+    `one of: ${[...defaultRegistry.map((p) => p.name), 'notifier', 'scheduler', 'sweeps'].join(', ')}`,
+  )
   .action(async (name: string) => {
     const config = configOrExit();
+    if (name === 'notifier') {
+      await runProcesses([], { config, dlqTopic: dlq, retryTopic: retry, notifier: { alerts } });
+      return;
+    }
     if (name === 'scheduler' || name === 'sweeps') {
       const timerParts = {
         scheduler: name === 'scheduler',
@@ -446,6 +455,8 @@ jobsCommand
       await pool.end();
     }
   });
+
+registerGovernanceCommands(program, configOrExit);
 
 program
   .command('config')

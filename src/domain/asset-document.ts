@@ -5,7 +5,8 @@
  */
 
 export type Sensitivity = 'none' | 'internal' | 'confidential' | 'restricted';
-export type QualityBand = 'good' | 'fair' | 'poor' | 'unknown';
+/** processors/quality/score.ts: healthy ≥ 90, at risk ≥ 75, critical below; unknown until scored. */
+export type QualityBand = 'healthy' | 'at_risk' | 'critical' | 'unknown';
 /** The most pressing status among the asset's violations; `none` when it has none. */
 export type ViolationStatus = 'none' | 'open' | 'acknowledged';
 
@@ -47,6 +48,8 @@ export type AssetDocument = {
     readonly open: number;
     readonly openPolicies: readonly string[];
     readonly status: ViolationStatus;
+    /** The worst severity among the open violations (low, medium, high, critical). */
+    readonly worstSeverity?: string;
   };
   readonly deleted: boolean;
   readonly revision: number;

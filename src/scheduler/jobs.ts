@@ -4,8 +4,6 @@ import { validateJob, type JobDeclaration } from '../domain/schedule.ts';
  * The periodic jobs that replace the seed system's cron entries, declared as data. Each is a tick on the
  * timers topic; its sweep (src/scheduler/sweeps) runs once per slot in the sweeps consumer group.
  * SCHEDULER_JOBS overrides any field but the name, per job (a payload override replaces the payload).
- * Sweeps land with the processor that owns the
- * state they touch: compliance-rescan, violation-monitor and quality-sweep with compliance and quality.
  */
 export const declaredJobs: readonly JobDeclaration[] = [
   {
@@ -32,6 +30,34 @@ export const declaredJobs: readonly JobDeclaration[] = [
     name: 'kpi-aggregate',
     description: 'snapshot governance KPIs into PostgreSQL as a daily time series',
     cron: '0 1 * * *',
+    timeZone: 'UTC',
+    catchUp: 'latest',
+    payload: {},
+    enabled: true,
+  },
+  {
+    name: 'compliance-rescan',
+    description:
+      'ask compliance to re-evaluate every asset (expired waivers, new scopes), and a rescan where the rule set is outdated',
+    cron: '0 2 * * *',
+    timeZone: 'UTC',
+    catchUp: 'latest',
+    payload: {},
+    enabled: true,
+  },
+  {
+    name: 'violation-monitor',
+    description: 'ask compliance to escalate open violations past their due time',
+    cron: '0 */4 * * *',
+    timeZone: 'UTC',
+    catchUp: 'latest',
+    payload: {},
+    enabled: true,
+  },
+  {
+    name: 'quality-sweep',
+    description: 'ask quality to rescore every scored asset, so freshness decays without new reports',
+    cron: '30 6 * * *',
     timeZone: 'UTC',
     catchUp: 'latest',
     payload: {},

@@ -17,10 +17,13 @@ import { resolveJobs } from './jobs.ts';
 import { TimerMetrics } from './metrics.ts';
 import { Scheduler } from './scheduler.ts';
 import { startSweeps, type Sweep } from './sweep-runner.ts';
+import { complianceRescanSweep } from './sweeps/compliance-rescan.ts';
 import { healthSnapshotSweep } from './sweeps/health-snapshot.ts';
 import { indexReconcileSweep } from './sweeps/index-reconcile.ts';
 import { kpiAggregateSweep } from './sweeps/kpi-aggregate.ts';
 import { metadataResyncSweep } from './sweeps/metadata-resync.ts';
+import { qualitySweep } from './sweeps/quality-sweep.ts';
+import { violationMonitorSweep } from './sweeps/violation-monitor.ts';
 
 export interface TimerParts {
   /** Publish ticks for due slots (any number of instances). */
@@ -69,6 +72,9 @@ function sweepsFor(
       registry,
     }),
     kpiAggregateSweep({ pool }),
+    complianceRescanSweep({ pool, producer, codec, commands, job: 'compliance-rescan' }),
+    violationMonitorSweep({ pool, producer, codec, commands, job: 'violation-monitor' }),
+    qualitySweep({ pool, producer, codec, commands, job: 'quality-sweep' }),
     healthSnapshotSweep({ pool, admin, checks, registry }),
   ];
 }

@@ -146,8 +146,8 @@ test('the asset index should serve every query shape of the API from the real se
         (d) => d.classes.includes('email') && d.classes.includes('phone'),
       ],
       [
-        { sensitivity: { values: ['confidential', 'restricted'] }, qualityBand: { values: ['poor'] } },
-        (d) => ['confidential', 'restricted'].includes(d.sensitivity) && d.quality.band === 'poor',
+        { sensitivity: { values: ['confidential', 'restricted'] }, qualityBand: { values: ['critical'] } },
+        (d) => ['confidential', 'restricted'].includes(d.sensitivity) && d.quality.band === 'critical',
       ],
       [{ hasOpenViolations: true }, (d) => d.violations.open > 0],
       [

@@ -44,6 +44,7 @@ describe('loadConfig', () => {
         clock: { kind: 'system' },
       },
       sweeps: { leaseMs: 60_000 },
+      notifier: { maxAttempts: 6, backoffMs: 500, timeoutMs: 5_000 },
     });
   });
 

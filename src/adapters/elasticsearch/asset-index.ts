@@ -33,7 +33,7 @@ export function newIndexName(prefix: string, now: Date): string {
 }
 
 /** Bumped when the mapping changes; a live index whose `_meta.version` is lower needs a rebuild. */
-export const ASSET_MAPPING_VERSION = 1;
+export const ASSET_MAPPING_VERSION = 2;
 
 const keyword = { type: 'keyword', ignore_above: 1024 } as const;
 // Autocomplete: index_prefixes indexes 1–10 character prefixes of every word, so a prefix is a term lookup,
@@ -86,7 +86,12 @@ const mappings: estypes.MappingTypeMapping = {
       },
     },
     violations: {
-      properties: { open: { type: 'integer' }, openPolicies: keyword, status: keyword },
+      properties: {
+        open: { type: 'integer' },
+        openPolicies: keyword,
+        status: keyword,
+        worstSeverity: keyword,
+      },
     },
     deleted: { type: 'boolean' },
     revision: { type: 'long' },
@@ -155,7 +160,10 @@ export async function ensureAssetIndex(
     name: templateName(prefix),
     ...assetIndexTemplate(prefix, options),
   });
-  if (await client.indices.existsAlias({ name: alias })) return { alias, created: false };
+  if (await client.indices.existsAlias({ name: alias })) {
+    await upgradeMapping(client, alias);
+    return { alias, created: false };
+  }
   try {
     await client.indices.create({
       index: newIndexName(prefix, options.now ?? new Date()),
@@ -166,6 +174,27 @@ export async function ensureAssetIndex(
     if (!raceErrors.has(errorType(error) ?? '')) throw error;
     if (await client.indices.existsAlias({ name: alias })) return { alias, created: false };
     throw error;
+  }
+}
+
+/**
+ * Brings the live index's mapping up to ASSET_MAPPING_VERSION when it is older. Mapping changes are
+ * additive (new fields; Elasticsearch refuses anything else in place): put the new mapping on the index
+ * behind the alias. If Elasticsearch refuses, the error says to rebuild it with `steward reindex`.
+ */
+async function upgradeMapping(client: Client, alias: string): Promise<void> {
+  const live = await client.indices.getMapping({ index: alias });
+  for (const [index, { mappings: current }] of Object.entries(live)) {
+    const version = Number((current._meta as { version?: unknown } | undefined)?.version ?? 0);
+    if (version >= ASSET_MAPPING_VERSION) continue;
+    try {
+      await client.indices.putMapping({ index, ...mappings });
+    } catch (error) {
+      throw new Error(
+        `the asset index ${index} has mapping version ${version}, this Steward needs ${ASSET_MAPPING_VERSION} and it cannot be changed in place: run \`steward reindex\``,
+        { cause: error },
+      );
+    }
   }
 }
 

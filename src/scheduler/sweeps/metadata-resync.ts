@@ -2,7 +2,8 @@ import type { Producer } from 'kafkajs';
 import type pg from 'pg';
 import { z } from 'zod';
 import type { TopicCodec } from '../../adapters/registry.ts';
-import { commandId, type Command } from '../../domain/command.ts';
+import { fanOutCommands } from '../../commands/fan-out.ts';
+import { commandId } from '../../domain/command.ts';
 import type { JobDeclaration } from '../../domain/schedule.ts';
 import { expectedIntervalMs, isOverdue, type StalenessRules } from '../../domain/staleness.ts';
 import type { TopicDeclaration } from '../../domain/topic.ts';
@@ -38,8 +39,6 @@ export function stalenessRules(job: Pick<JobDeclaration, 'name' | 'payload'>): S
 
 type Row = { urn: string; platform: string; instance: string; tags: string[]; reported_at: string };
 
-const pageSize = 1000;
-
 /**
  * metadata-resync: pages through the live assets not yet marked stale (read only) and, for each whose
  * source has not reported it within its expected interval as of the slot, asks metadata-sync (which owns
@@ -60,45 +59,29 @@ export function metadataResyncSweep(deps: {
   return {
     job: deps.job.name,
     async run({ slot, progress }) {
-      let after = '';
-      let checked = 0;
-      let marked = 0;
-      for (;;) {
-        const { rows } = await deps.pool.query<Row>(
-          `SELECT urn, platform, instance, tags, updated_stamp->>'occurredAt' AS reported_at FROM assets
-           WHERE NOT deleted AND stale_since IS NULL AND urn > $1 ORDER BY urn LIMIT $2`,
-          [after, pageSize],
-        );
-        checked += rows.length;
-        const overdue = rows.flatMap((row) => {
+      const { checked, sent } = await fanOutCommands<Row>(
+        deps,
+        {
+          sql: `SELECT urn, platform, instance, tags, updated_stamp->>'occurredAt' AS reported_at FROM assets
+         WHERE NOT deleted AND stale_since IS NULL AND urn > $1 ORDER BY urn LIMIT $2`,
+        },
+        (row) => {
           const expectedMs = expectedIntervalMs(row, rules);
-          return isOverdue(new Date(row.reported_at), expectedMs, slot) ? [{ row, expectedMs }] : [];
-        });
-        if (overdue.length) {
-          const messages = await Promise.all(
-            overdue.map(async ({ row, expectedMs }) => {
-              const command: Command = {
-                id: commandId(deps.job.name, slot.toISOString(), row.urn),
-                kind: 'mark-stale',
-                target: 'metadata-sync',
-                urn: row.urn,
-                issuedAt: slot.toISOString(),
-                issuedBy: deps.job.name,
-                reason: `not reported since ${row.reported_at}; expected every ${expectedMs / hourMs} h`,
-                payload: JSON.stringify({ asOf: slot.toISOString(), expectedMs }),
-              };
-              return { key: row.urn, value: await deps.codec.encode(deps.commands, command) };
-            }),
-          );
-          await deps.producer.send({ topic: deps.commands.name, messages, acks: -1 });
-          marked += overdue.length;
-        }
-        await progress();
-        const last = rows[rows.length - 1];
-        if (!last || rows.length < pageSize) break;
-        after = last.urn;
-      }
-      return { checked, markStaleSent: marked };
+          if (!isOverdue(new Date(row.reported_at), expectedMs, slot)) return null;
+          return {
+            id: commandId(deps.job.name, slot.toISOString(), row.urn),
+            kind: 'mark-stale',
+            target: 'metadata-sync',
+            urn: row.urn,
+            issuedAt: slot.toISOString(),
+            issuedBy: deps.job.name,
+            reason: `not reported since ${row.reported_at}; expected every ${expectedMs / hourMs} h`,
+            payload: JSON.stringify({ asOf: slot.toISOString(), expectedMs }),
+          };
+        },
+        progress,
+      );
+      return { checked, markStaleSent: sent };
     },
   };
 }

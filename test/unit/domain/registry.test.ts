@@ -50,7 +50,12 @@ describe('registryProblems', () => {
   });
 
   it('should refuse a processor that writes a topic whose schema is pending', () => {
-    const problems = registryProblems([processor('a', 'g', [changes], [quality])], topics);
+    const pending = {
+      ...quality,
+      name: 'pending.topic',
+      value: { format: 'pending' as const, definedBy: 'a later issue' },
+    };
+    const problems = registryProblems([processor('a', 'g', [changes], [pending])], [...topics, pending]);
     assert.match(problems.join('\n'), /value schema is pending/);
   });
 

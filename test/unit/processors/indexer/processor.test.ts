@@ -4,7 +4,7 @@ import type { DocumentWrite, HandleResult, InputEvent } from '../../../../src/do
 import { mergeChange } from '../../../../processors/metadata-sync/merge.ts';
 import { indexer, type IndexerInput, type IndexerState } from '../../../../processors/indexer/processor.ts';
 import { documentOf, type AssetSource } from '../../../../processors/indexer/sources.ts';
-import { assets } from '../../../../topics/index.ts';
+import { assets, compliance, quality } from '../../../../topics/index.ts';
 import { upsertEvent } from '../../../fixtures/events.ts';
 import { assetEvent, contactsUrn } from './asset-event.ts';
 
@@ -32,7 +32,14 @@ function source(revision: number, deleted = false): AssetSource {
     id: '00000000-0000-4000-8000-000000000001',
     occurredAt: '2026-01-01T00:00:00.000Z',
   });
-  return { urn: contactsUrn, revision, deleted, sync: { asset: merged.state, schemaVersion: 1 } };
+  return {
+    urn: contactsUrn,
+    revision,
+    deleted,
+    sync: { asset: merged.state, schemaVersion: 1 },
+    compliance: null,
+    quality: null,
+  };
 }
 
 /** Any notice on the assets topic: the indexer reads what to write from the source, not the notice. */
@@ -46,7 +53,7 @@ describe('indexer accept', () => {
   it('should declare what it consumes and keep keyed state with the ledger', () => {
     assert.equal(processor.name, 'indexer');
     assert.equal(processor.group, 'steward.indexer');
-    assert.deepEqual(processor.consumes, [assets]);
+    assert.deepEqual(processor.consumes, [assets, compliance, quality]);
     assert.deepEqual(processor.produces, []);
     assert.equal(processor.idempotency, 'ledger');
   });
