@@ -1,6 +1,7 @@
 import type { TestContext } from 'node:test';
 import { Client } from '@elastic/elasticsearch';
 import pg from 'pg';
+import type { DestinationStream } from 'pino';
 import { Registry } from 'prom-client';
 import { aliasName, prepareIndexer, templateName } from '../../src/adapters/elasticsearch/asset-index.ts';
 import { migrate } from '../../src/adapters/postgres/migrate.ts';
@@ -77,9 +78,9 @@ export interface CatalogPipeline {
  */
 export async function catalogPipeline(
   t: TestContext,
-  options: { partitions?: number; logLevel?: string } = {},
+  options: { partitions?: number; logLevel?: string; logDestination?: DestinationStream } = {},
 ): Promise<CatalogPipeline> {
-  const { partitions = 4, logLevel = 'warn' } = options;
+  const { partitions = 4, logLevel = 'warn', logDestination } = options;
   const kafka = kafkaFor(t);
   const { pool, schema } = await postgresSchemaFor(t);
   await migrate({ databaseUrl: endpoints().databaseUrl, schema });
@@ -112,7 +113,7 @@ export async function catalogPipeline(
       codec,
       pool: processorPool,
       elasticsearch: client,
-      logger: createLogger({ level: logLevel, name: 'test' }),
+      logger: createLogger({ level: logLevel, name: 'test' }, logDestination),
       metrics: new RuntimeMetrics(new Registry()),
       dlqTopic,
       retryTopic,
