@@ -38,8 +38,9 @@ export const SCHEMA_VERSIONS_TABLE = 'schema_versions';
 
 /**
  * The `assets` row of a state: jsonb as JSON text (pg would send an object as-is, arrays as PG arrays).
- * `revision` is the asset's document revision, which other writers bump too: it is counted up in SQL, not
- * copied from this state (whose own revision counts metadata-sync's merges only).
+ * `revision` is the catalog's part of the document revision (indexer/sources.ts adds compliance's and
+ * quality's): it is counted up in SQL, not copied from this state (whose own revision counts
+ * metadata-sync's merges only), so a bump made outside a merge is never overwritten.
  */
 function assetRow(state: SyncState): RowWrite {
   const { urn, updated_stamp, revision, ...record } = toAssetRecord(state.asset);

@@ -39,7 +39,7 @@ export interface RunRecord {
 export async function sweepsFor(
   t: TestContext,
   pipeline: CatalogPipeline,
-  options: { env?: Record<string, string>; commands?: TopicDeclaration } = {},
+  options: { env?: Record<string, string>; commands?: TopicDeclaration; aheadMs?: number } = {},
 ): Promise<{ config: Config; registry: Registry; run: (job: string) => Promise<RunRecord> }> {
   const timersTopic: TopicDeclaration = { ...timers, name: await pipeline.kafka.topic(3) };
   const dlqTopic: TopicDeclaration = { ...dlq, name: await pipeline.kafka.topic(1) };
@@ -89,15 +89,15 @@ export async function sweepsFor(
     await Promise.allSettled([dependencies.close(), pool.end(), elasticsearch.close()]);
   });
   const jobs = resolveJobs(config.scheduler.jobs);
-  let clockMs = Date.now();
+  let clockMs = Date.now() + (options.aheadMs ?? 0);
   const scheduler = new Scheduler({
     pool,
     producer,
     codec,
     topic: timersTopic,
     jobs,
-    // Manual slots a second apart, so two runs of one job in a test are two slots.
-    clock: () => new Date((clockMs = Math.max(Date.now(), clockMs + 1000))),
+    // Manual slots a second apart, so two runs of one job in a test are two slots; `aheadMs` in the future.
+    clock: () => new Date((clockMs = Math.max(Date.now() + (options.aheadMs ?? 0), clockMs + 1000))),
     schedulerId: 'test',
     pollMs: 1000,
     lateToleranceMs: 60_000,

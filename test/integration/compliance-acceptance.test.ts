@@ -15,6 +15,7 @@ import { NOTIFIER_GROUP, startNotifier } from '../../src/notifier/notifier.ts';
 import { SIGNATURE_HEADER, TRANSITION_HEADER, verify } from '../../src/notifier/signature.ts';
 import type { RunningProcessor } from '../../src/runtime/processor-runtime.ts';
 import { resolveJobs } from '../../src/scheduler/jobs.ts';
+import { computeKpis } from '../../src/scheduler/sweeps/kpi-aggregate.ts';
 import { violationMonitorSweep } from '../../src/scheduler/sweeps/violation-monitor.ts';
 import { complianceProcessor } from '../../processors/compliance/processor.ts';
 import { indexer } from '../../processors/indexer/processor.ts';
@@ -360,6 +361,15 @@ test('compliance and quality should classify, score, open and resolve violations
     JSON.stringify(transitionRows.map((r) => [r.policy_id, r.kind])),
   );
   const before = new Set(transitionRows.map((r) => r.id));
+  const kpis = await computeKpis(p.pool, new Date(Date.now() + 60_000));
+  assert.deepEqual(kpis.openViolationsBySeverity, { critical: 2, high: 1, low: 1, medium: 1 });
+  assert.equal(kpis.escalatedViolations, 2);
+  assert.deepEqual(kpis.assetsBySensitivity, { confidential: 1, none: 1, restricted: 5 });
+  assert.equal(
+    Object.values(kpis.assetsByQualityBand).reduce((a, b) => a + b, 0),
+    governanceCatalog.length,
+  );
+  assert.ok(kpis.meanQualityScore !== null && kpis.meanQualityScore > 50, String(kpis.meanQualityScore));
 
   // Phase 3: replay everything — the same input again, and every group rewound to the start.
   await stopAll();

@@ -5,7 +5,15 @@ import type { ChangeEvent } from '../../src/domain/change-event.ts';
 import { datasetUrn } from '../../src/domain/urn.ts';
 import { indexer } from '../../processors/indexer/processor.ts';
 import { metadataSync } from '../../processors/metadata-sync/processor.ts';
+import { putPolicy, seedBuiltinPolicies } from '../../src/adapters/postgres/policy-store.ts';
+import { valueSubject, type TopicDeclaration } from '../../src/domain/topic.ts';
+import { builtinPolicies } from '../../processors/compliance/policies/builtins.ts';
+import { complianceProcessor } from '../../processors/compliance/processor.ts';
+import { qualityProcessor } from '../../processors/quality/processor.ts';
+import { alerts, compliance, quality } from '../../topics/index.ts';
+import { columnProfile, emails, samples } from '../fixtures/compliance.ts';
 import { upsertEvent } from '../fixtures/events.ts';
+import { deleteSubject } from '../helpers/services.ts';
 import { catalogPipeline, type CatalogPipeline } from '../helpers/catalog.ts';
 import { waitFor } from '../helpers/runtime.ts';
 import { commandsFor, sweepsFor } from '../helpers/timers.ts';
@@ -208,6 +216,14 @@ describe('sweeps on real data', () => {
       deletedAssets: 1,
       schemaChanges24h: 1,
       breakingChanges24h: 1,
+      // Nothing evaluated or scored here: compliance-acceptance checks these with data.
+      assetsBySensitivity: {},
+      openViolationsBySeverity: {},
+      escalatedViolations: 0,
+      violationsOpened24h: 0,
+      violationsResolved24h: 0,
+      assetsByQualityBand: {},
+      meanQualityScore: null,
     });
   });
 
@@ -243,5 +259,137 @@ describe('sweeps on real data', () => {
     assert.equal(down.status, 'succeeded', down.error ?? '');
     assert.deepEqual(down.outcome, { healthy: false, unreachable: ['redis'] });
     assert.equal(await metricValue(unreachable.registry, 'steward_dependency_up{dependency="redis"}'), 0);
+  });
+
+  it('compliance-rescan and quality-sweep: should re-evaluate (a waiver expired) and rescore (freshness decayed) as of the slot, and ask for a rescan under an older rule set', async (t) => {
+    const hour = 3_600_000;
+    const profiled = (i: number, owners: string[], modifiedHoursAgo: number): ChangeEvent => {
+      const event = upsertEvent(i, {
+        owners,
+        lastModifiedAt: new Date(Date.now() - modifiedHoursAgo * hour).toISOString(),
+      });
+      const ids = Array.from({ length: 40 }, (_, n) => String(n + 1));
+      return {
+        ...event,
+        profile: {
+          rowCount: 40,
+          profiledAt: event.occurredAt,
+          sampleSize: 40,
+          columns: [columnProfile('id', ids, 'integer'), columnProfile('email', samples(emails))],
+        },
+      };
+    };
+    // t0 holds emails and has no owner, waived for 6 h; t1 has an owner. Both last modified 30 h ago
+    // (expected daily: freshness 0.75 now, 0.25 at a slot 12 h ahead).
+    const events = [profiled(0, [], 30), profiled(1, ['team-crm'], 30)];
+    const t0 = events[0]?.asset.urn ?? '';
+    const t1 = events[1]?.asset.urn ?? '';
+    const { pipeline, commands: commandsTopic } = await catalog(t, events, { commands: true });
+    const commandTopic = commandsTopic ?? assert.fail('no commands topic');
+    await seedBuiltinPolicies(pipeline.pool);
+    const owner = builtinPolicies.find((p) => p.id === 'personal-data-has-owner') ?? assert.fail();
+    const waived = await putPolicy(
+      pipeline.pool,
+      {
+        ...owner,
+        waivers: [
+          {
+            urn: t0,
+            reason: 'owner being hired',
+            grantedBy: 'ana',
+            expiresAt: new Date(Date.now() + 6 * hour).toISOString(),
+          },
+        ],
+      },
+      'test',
+    );
+    assert.ok(waived.ok && waived.changed);
+    const topic = async (base: TopicDeclaration): Promise<TopicDeclaration> => ({
+      ...base,
+      name: await pipeline.kafka.topic(2),
+    });
+    const [results, alertsTopic, qualityTopic] = [
+      await topic(compliance),
+      await topic(alerts),
+      await topic(quality),
+    ];
+    t.after(async () => {
+      for (const x of [results, alertsTopic, qualityTopic]) await deleteSubject(valueSubject(x));
+    });
+    await pipeline.start(
+      complianceProcessor({
+        changes: pipeline.input,
+        assets: pipeline.output,
+        commands: commandTopic,
+        results,
+        alerts: alertsTopic,
+      }),
+    );
+    await pipeline.start(
+      qualityProcessor({
+        changes: pipeline.input,
+        assets: pipeline.output,
+        compliance: results,
+        commands: commandTopic,
+        output: qualityTopic,
+      }),
+    );
+    const freshness = async (): Promise<Record<string, number>> => {
+      const { rows } = await pipeline.pool.query<{ urn: string; f: number }>(
+        `SELECT urn, (dimensions->>'freshness')::float AS f FROM asset_quality`,
+      );
+      return Object.fromEntries(rows.map((r) => [r.urn, r.f]));
+    };
+    await waitFor(freshness, (f) => f[t0] === 0.75 && f[t1] === 0.75, 60_000, 'both assets scored');
+    const openOn = async (urn: string): Promise<string[]> =>
+      (
+        await pipeline.pool.query<{ policy_id: string }>(
+          `SELECT policy_id FROM violations WHERE urn = $1 AND status = 'open' ORDER BY policy_id`,
+          [urn],
+        )
+      ).rows.map((r) => r.policy_id);
+    await waitFor(
+      () => openOn(t0),
+      (open) => open.includes('personal-data-has-retention'),
+      60_000,
+      't0 evaluated',
+    );
+    assert.ok(!(await openOn(t0)).includes('personal-data-has-owner'), 'waived while the waiver lasts');
+
+    const sweeps = await sweepsFor(t, pipeline, { commands: commandTopic, aheadMs: 12 * hour });
+    const rescan = await sweeps.run('compliance-rescan');
+    assert.equal(rescan.status, 'succeeded', rescan.error ?? '');
+    assert.equal(rescan.outcome?.checked, 2);
+    assert.equal(rescan.outcome?.reevaluateSent, 2);
+    assert.equal(rescan.outcome?.rescanSent, 0);
+    await waitFor(
+      () => openOn(t0),
+      (open) => open.includes('personal-data-has-owner'),
+      60_000,
+      'the waiver expired at the slot',
+    );
+    assert.deepEqual(await openOn(t1), ['personal-data-has-retention']);
+
+    // t1 classified under an older rule set (as by an earlier Steward): the next rescan asks its scanner.
+    await pipeline.pool.query(`UPDATE asset_compliance SET ruleset_version = '2020.01.0' WHERE urn = $1`, [
+      t1,
+    ]);
+    const again = await sweeps.run('compliance-rescan');
+    assert.equal(again.outcome?.rescanSent, 1);
+
+    const sweep = await sweeps.run('quality-sweep');
+    assert.equal(sweep.status, 'succeeded', sweep.error ?? '');
+    assert.deepEqual(sweep.outcome, { checked: 2, rescoreSent: 2 });
+    await waitFor(
+      freshness,
+      (f) => f[t0] === 0.25 && f[t1] === 0.25,
+      60_000,
+      'freshness decayed at the slot',
+    );
+    const { rows } = await pipeline.pool.query<{ n: string }>(
+      `SELECT count(*) AS n FROM quality_history WHERE urn = $1`,
+      [t0],
+    );
+    assert.ok(Number(rows[0]?.n) >= 2, 'the rescore is in the history');
   });
 });

@@ -16,14 +16,29 @@ export interface Kpis {
   /** Schema versions recorded in the 24 hours before the slot, and how many of them were breaking. */
   readonly schemaChanges24h: number;
   readonly breakingChanges24h: number;
+  /** Live assets by their compliance sensitivity (assets not yet evaluated are left out). */
+  readonly assetsBySensitivity: Readonly<Record<string, number>>;
+  /** Open violations by severity, and how many of them are escalated (past their SLA). */
+  readonly openViolationsBySeverity: Readonly<Record<string, number>>;
+  readonly escalatedViolations: number;
+  /** Violations opened and resolved in the 24 hours before the slot. */
+  readonly violationsOpened24h: number;
+  readonly violationsResolved24h: number;
+  /** Live scored assets by quality band, and their mean overall score (null: none scored). */
+  readonly assetsByQualityBand: Readonly<Record<string, number>>;
+  readonly meanQualityScore: number | null;
 }
+
+/** `key → count` rows as an object. */
+const countsOf = (rows: readonly { key: string; n: string }[]): Record<string, number> =>
+  Object.fromEntries(rows.map((row) => [row.key, Number(row.n)]));
 
 /** Counts per key of `column` over live assets, as an object. */
 async function countsBy(pool: pg.Pool, column: 'platform' | 'type'): Promise<Record<string, number>> {
   const { rows } = await pool.query<{ key: string; n: string }>(
     `SELECT ${column} AS key, count(*) AS n FROM assets WHERE NOT deleted GROUP BY ${column} ORDER BY ${column}`,
   );
-  return Object.fromEntries(rows.map((row) => [row.key, Number(row.n)]));
+  return countsOf(rows);
 }
 
 /** The KPIs as of `slot`, from the catalog (read only). */
@@ -47,6 +62,25 @@ export async function computeKpis(pool: pg.Pool, slot: Date): Promise<Kpis> {
      WHERE version > 1 AND occurred_at > $1::timestamptz - interval '24 hours' AND occurred_at <= $1`,
     [slot],
   );
+  const sensitivity = await pool.query<{ key: string; n: string }>(
+    `SELECT c.sensitivity AS key, count(*) AS n FROM asset_compliance c JOIN assets a ON a.urn = c.urn
+     WHERE NOT a.deleted GROUP BY c.sensitivity ORDER BY c.sensitivity`,
+  );
+  const open = await pool.query<{ key: string; n: string; escalated: string }>(
+    `SELECT severity AS key, count(*) AS n, count(*) FILTER (WHERE escalated) AS escalated FROM violations
+     WHERE status = 'open' GROUP BY severity ORDER BY severity`,
+  );
+  const flow = await pool.query<{ opened: string; resolved: string }>(
+    `SELECT count(*) FILTER (WHERE opened_at > $1::timestamptz - interval '24 hours' AND opened_at <= $1) AS opened,
+            count(*) FILTER (WHERE resolved_at > $1::timestamptz - interval '24 hours' AND resolved_at <= $1) AS resolved
+     FROM violations`,
+    [slot],
+  );
+  const bands = await pool.query<{ key: string; n: string; mean: number | null }>(
+    `SELECT q.band AS key, count(*) AS n, avg(q.score) AS mean FROM asset_quality q JOIN assets a ON a.urn = q.urn
+     WHERE NOT a.deleted AND q.band IS NOT NULL GROUP BY q.band ORDER BY q.band`,
+  );
+  const scored = bands.rows.reduce((n, r) => n + Number(r.n), 0);
   const row = totals.rows[0];
   const live = Number(row?.live ?? 0);
   const share = (n: string | undefined): number | null => (live ? Number(n ?? 0) / live : null);
@@ -60,14 +94,22 @@ export async function computeKpis(pool: pg.Pool, slot: Date): Promise<Kpis> {
     deletedAssets: Number(row?.deleted ?? 0),
     schemaChanges24h: Number(changes.rows[0]?.changes ?? 0),
     breakingChanges24h: Number(changes.rows[0]?.breaking ?? 0),
+    assetsBySensitivity: countsOf(sensitivity.rows),
+    openViolationsBySeverity: countsOf(open.rows),
+    escalatedViolations: open.rows.reduce((n, r) => n + Number(r.escalated), 0),
+    violationsOpened24h: Number(flow.rows[0]?.opened ?? 0),
+    violationsResolved24h: Number(flow.rows[0]?.resolved ?? 0),
+    assetsByQualityBand: countsOf(bands.rows),
+    meanQualityScore: scored
+      ? Math.round((bands.rows.reduce((sum, r) => sum + (r.mean ?? 0) * Number(r.n), 0) / scored) * 10) / 10
+      : null,
   };
 }
 
 /**
  * kpi-aggregate: one KPI snapshot per slot in `steward_kpi_snapshots` (the sweep's own table), a time
  * series for trends; the API serves the live figures itself. A run taken over after a crash keeps the
- * snapshot already written for its slot. Classification, violation and quality KPIs join this row when
- * compliance and quality land.
+ * snapshot already written for its slot. It reads compliance's and quality's tables too (read only).
  */
 export function kpiAggregateSweep(deps: { pool: pg.Pool }): Sweep {
   return {
