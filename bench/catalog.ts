@@ -18,7 +18,7 @@ import { createKafka } from '../src/adapters/kafka.ts';
 import { migrate } from '../src/adapters/postgres/migrate.ts';
 import { createPool, type Pool } from '../src/adapters/postgres/pool.ts';
 import { TopicCodec, createRegistry } from '../src/adapters/registry.ts';
-import { effectiveSettings } from '../src/adapters/topics-admin.ts';
+import { createTopicsAndWait, creationOf } from '../src/adapters/topics-admin.ts';
 import { loadConfig, type Config } from '../src/config.ts';
 import { toAvro } from '../src/contract/avro.ts';
 import type { ChangeEvent } from '../src/domain/change-event.ts';
@@ -178,18 +178,10 @@ async function createTopics(bench: Bench, topics: readonly TopicDeclaration[]): 
     const names = topics.map((t) => t.name).filter((name) => existing.has(name));
     if (names.length) await bench.admin.deleteTopics({ topics: names });
   });
-  await bench.admin.createTopics({
-    waitForLeaders: true,
-    topics: topics.map((topic) => {
-      const { replicationFactor, config: settings } = effectiveSettings(topic, bench.brokers);
-      return {
-        topic: topic.name,
-        numPartitions: topic.partitions,
-        replicationFactor,
-        configEntries: Object.entries(settings).map(([name, value]) => ({ name, value })),
-      };
-    }),
-  });
+  await createTopicsAndWait(
+    bench.admin,
+    topics.map((topic) => creationOf(topic, bench.brokers)),
+  );
 }
 
 async function counter(registry: Registry, outcome: string): Promise<number> {

@@ -12,7 +12,7 @@ import { createKafka } from '../src/adapters/kafka.ts';
 import { migrate } from '../src/adapters/postgres/migrate.ts';
 import { createPool, type Pool } from '../src/adapters/postgres/pool.ts';
 import { TopicCodec, createRegistry } from '../src/adapters/registry.ts';
-import { effectiveSettings } from '../src/adapters/topics-admin.ts';
+import { createTopicsAndWait, creationOf } from '../src/adapters/topics-admin.ts';
 import { loadConfig, type Config } from '../src/config.ts';
 import { acceptChangeEvent } from '../src/contract/accept.ts';
 import { toAvro } from '../src/contract/avro.ts';
@@ -434,18 +434,10 @@ async function main(options: Options): Promise<void> {
       if (topics.length) await admin.deleteTopics({ topics });
     });
     const brokers = (await admin.describeCluster()).brokers.length;
-    await admin.createTopics({
-      waitForLeaders: true,
-      topics: ours.map((topic) => {
-        const { replicationFactor, config: settings } = effectiveSettings(topic, brokers);
-        return {
-          topic: topic.name,
-          numPartitions: topic.partitions,
-          replicationFactor,
-          configEntries: Object.entries(settings).map(([name, value]) => ({ name, value })),
-        };
-      }),
-    });
+    await createTopicsAndWait(
+      admin,
+      ours.map((topic) => creationOf(topic, brokers)),
+    );
     const bench: Bench = {
       config,
       logger,

@@ -1,5 +1,5 @@
 import type { SchemaRegistry } from '@kafkajs/confluent-schema-registry';
-import kafkajs, { type Admin } from 'kafkajs';
+import kafkajs, { type Admin, type ITopicConfig } from 'kafkajs';
 import type { TopicDeclaration } from '../domain/topic.ts';
 import { registerValueSchema } from './registry.ts';
 
@@ -31,6 +31,51 @@ export function effectiveSettings(
     config['min.insync.replicas'] = String(Math.min(topic.config['min.insync.replicas'], replicationFactor));
   }
   return { replicationFactor, config };
+}
+
+/** The creation request for a declared topic on a cluster of `brokers` brokers. */
+export function creationOf(topic: TopicDeclaration, brokers: number): ITopicConfig {
+  const { replicationFactor, config } = effectiveSettings(topic, brokers);
+  return {
+    topic: topic.name,
+    numPartitions: topic.partitions,
+    replicationFactor,
+    configEntries: Object.entries(config).map(([name, value]) => ({ name, value })),
+  };
+}
+
+const TRANSIENT_METADATA_ERRORS = new Set(['UNKNOWN_TOPIC_OR_PARTITION', 'LEADER_NOT_AVAILABLE']);
+
+const errorType = (error: unknown): string | undefined =>
+  typeof error === 'object' && error !== null && 'type' in error && typeof error.type === 'string'
+    ? error.type
+    : undefined;
+
+/**
+ * Creates topics and waits until every partition has a leader. kafkajs' own `waitForLeaders` retries only
+ * LEADER_NOT_AVAILABLE and gives up on the UNKNOWN_TOPIC_OR_PARTITION a KRaft broker answers for a moment
+ * after the controller accepted the topic, so the wait is done here, on both transient answers.
+ * A topic that already exists is not an error (the caller decides whether its settings still match).
+ */
+export async function createTopicsAndWait(
+  admin: Admin,
+  topics: ITopicConfig[],
+  timeoutMs = 30_000,
+): Promise<void> {
+  await admin.createTopics({ topics, waitForLeaders: false, timeout: timeoutMs });
+  const names = topics.map((t) => t.topic);
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    try {
+      const { topics: found } = await admin.fetchTopicMetadata({ topics: names });
+      if (found.length === names.length && found.every((t) => t.partitions.every((p) => p.leader >= 0)))
+        return;
+    } catch (error) {
+      if (!TRANSIENT_METADATA_ERRORS.has(errorType(error) ?? '')) throw error;
+    }
+    if (Date.now() > deadline) throw new Error(`timed out waiting for leaders of ${names.join(', ')}`);
+    await new Promise((resolve) => setTimeout(resolve, 100));
+  }
 }
 
 /**
@@ -65,21 +110,11 @@ export async function applyTopics(
 
   const reports: TopicReport[] = [];
   for (const topic of declared) {
-    const { replicationFactor, config } = effectiveSettings(topic, brokers);
+    const { config } = effectiveSettings(topic, brokers);
     const actions: TopicAction[] = [];
     let detail: string | undefined;
     if (!existing.has(topic.name)) {
-      await admin.createTopics({
-        waitForLeaders: true,
-        topics: [
-          {
-            topic: topic.name,
-            numPartitions: topic.partitions,
-            replicationFactor,
-            configEntries: Object.entries(config).map(([name, value]) => ({ name, value })),
-          },
-        ],
-      });
+      await createTopicsAndWait(admin, [creationOf(topic, brokers)]);
       actions.push('created');
     } else {
       const current = partitionsOf.get(topic.name) ?? 0;

@@ -13,6 +13,7 @@ import {
   type ProducerConfig,
 } from 'kafkajs';
 import pg from 'pg';
+import { createTopicsAndWait } from '../../src/adapters/topics-admin.ts';
 import { testVariables, type Endpoints } from './endpoints.ts';
 
 /**
@@ -77,7 +78,7 @@ export function kafkaFor(t: TestContext): KafkaFixture {
       await adminConnected;
       const topic = uniqueName('test.topic');
       topics.push(topic);
-      await admin.createTopics({ topics: [{ topic, numPartitions: partitions }], waitForLeaders: true });
+      await createTopicsAndWait(admin, [{ topic, numPartitions: partitions }]);
       return topic;
     },
     async producer(config) {
