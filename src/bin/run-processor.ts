@@ -17,6 +17,7 @@ import type { RuntimeHooks } from '../runtime/batch-applier.ts';
 import { startProcessor, type RunningProcessor } from '../runtime/processor-runtime.ts';
 import { startNotifier } from '../notifier/notifier.ts';
 import { startTimers, type TimerParts } from '../scheduler/start.ts';
+import { startApi } from './api-server.ts';
 
 export interface ProcessOptions {
   readonly config: Config;
@@ -24,6 +25,8 @@ export interface ProcessOptions {
   readonly retryTopic: TopicDeclaration;
   /** The scheduler and/or the sweeps, in this process too (`steward run scheduler|sweeps`, `start`). */
   readonly timers?: TimerParts & { readonly topic: TopicDeclaration; readonly commands: TopicDeclaration };
+  /** The query API, in this process too (`steward run api`, `start`); its answers report these groups' freshness. */
+  readonly api?: { readonly freshnessGroups: readonly string[] };
   /** The notifier, in this process too (`steward run notifier`, `start`). */
   readonly notifier?: { readonly alerts: TopicDeclaration };
   /** Bound on a graceful stop; past it the process exits non-zero. */
@@ -52,6 +55,7 @@ export async function runProcesses(
     ...(options.timers?.scheduler ? ['scheduler'] : []),
     ...(options.timers?.sweeps ? ['sweeps'] : []),
     ...(options.notifier ? ['notifier'] : []),
+    ...(options.api ? ['api'] : []),
   ];
   const label = parts.length === 1 ? (parts[0] ?? 'steward') : 'steward';
   const registry = createMetricsRegistry({ process: label });
@@ -145,6 +149,19 @@ export async function runProcesses(
       logger.warn(
         'NOTIFIER_SIGNING_SECRET is not set: only endpoints with their own secret variable get alerts',
       );
+  }
+  if (options.api) {
+    running.push(
+      await startApi({
+        config,
+        logger,
+        registry,
+        pool,
+        elasticsearch,
+        checks: dependencies.checks,
+        freshnessGroups: options.api.freshnessGroups,
+      }),
+    );
   }
   logger.info(
     {

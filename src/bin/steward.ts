@@ -111,6 +111,7 @@ async function start(): Promise<void> {
     logger,
     timers: { scheduler: true, sweeps: true, topic: timers, commands },
     notifier: { alerts },
+    api: { freshnessGroups: processors.map((p) => p.group) },
   });
   logger.info('steward is running; Ctrl-C stops it');
 }
@@ -129,10 +130,15 @@ program
   .description('run one part: a processor, the scheduler or the sweeps (add instances to scale)')
   .argument(
     '<part>',
-    `one of: ${[...defaultRegistry.map((p) => p.name), 'notifier', 'scheduler', 'sweeps'].join(', ')}`,
+    `one of: ${[...defaultRegistry.map((p) => p.name), 'api', 'notifier', 'scheduler', 'sweeps'].join(', ')}`,
   )
   .action(async (name: string) => {
     const config = configOrExit();
+    if (name === 'api') {
+      const api = { freshnessGroups: registryFor(config).map((p) => p.group) };
+      await runProcesses([], { config, dlqTopic: dlq, retryTopic: retry, api });
+      return;
+    }
     if (name === 'notifier') {
       await runProcesses([], { config, dlqTopic: dlq, retryTopic: retry, notifier: { alerts } });
       return;

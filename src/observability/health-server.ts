@@ -11,7 +11,10 @@ export interface HealthServer {
   close(): Promise<void>;
 }
 
-async function runChecks(checks: Record<string, Check>, timeoutMs: number): Promise<Record<string, string>> {
+export async function runChecks(
+  checks: Record<string, Check>,
+  timeoutMs: number,
+): Promise<Record<string, string>> {
   const entries = await Promise.all(
     Object.entries(checks).map(async ([name, check]) => {
       try {

@@ -1,0 +1,45 @@
+import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
+import Fastify, { type FastifyBaseLogger, type FastifyInstance } from 'fastify';
+import type { Logger } from '../src/observability/logger.ts';
+import { MAX_URN_LENGTH } from '../src/domain/urn.ts';
+import type { ApiDeps } from './deps.ts';
+import { errorHandling } from './errors.ts';
+import { health } from './plugins/health.ts';
+import { requestMetrics } from './plugins/request-metrics.ts';
+import { assetRoutes } from './routes/assets.ts';
+import { searchRoutes } from './routes/search.ts';
+
+export interface AppOptions {
+  readonly logger: Logger;
+  /** Largest request body accepted (bytes). */
+  readonly bodyLimit?: number;
+}
+
+/**
+ * The query API as a tree of encapsulated plugins. Never listens: the caller (src/bin) does, and tests use
+ * `app.inject`. Routes live under /v1; /healthz, /readyz and /metrics at the root.
+ */
+export async function buildApp(deps: ApiDeps, options: AppOptions): Promise<FastifyInstance> {
+  // Typed as Fastify's logger, so the instance type is the plain FastifyInstance the plugins take.
+  const loggerInstance: FastifyBaseLogger = options.logger;
+  const app = Fastify({
+    loggerInstance,
+    // A URN is up to MAX_URN_LENGTH characters, percent-encoded in the path (up to three bytes each).
+    routerOptions: { maxParamLength: MAX_URN_LENGTH * 3 },
+    bodyLimit: options.bodyLimit ?? 1_048_576,
+    requestIdHeader: 'x-request-id',
+    ajv: { customOptions: { coerceTypes: 'array', removeAdditional: false, allErrors: false } },
+  }).withTypeProvider<TypeBoxTypeProvider>();
+
+  await app.register(errorHandling);
+  await app.register(requestMetrics, { metrics: deps.metrics });
+  await app.register(health, { checks: deps.checks, metrics: deps.metrics });
+  await app.register(
+    async (v1) => {
+      await v1.register(searchRoutes, { deps });
+      await v1.register(assetRoutes, { deps });
+    },
+    { prefix: '/v1' },
+  );
+  return app;
+}

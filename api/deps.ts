@@ -1,0 +1,13 @@
+import type { Registry } from 'prom-client';
+import type { AssetSearch } from '../src/adapters/elasticsearch/asset-search.ts';
+import type { FreshnessSummary } from '../src/domain/freshness.ts';
+import type { Check } from '../src/observability/health-server.ts';
+
+/** What the routes need, as interfaces over the adapters: buildApp never creates a client itself. */
+export interface ApiDeps {
+  readonly assets: AssetSearch;
+  /** The freshness of the groups that feed the index (metadata-sync, compliance, quality, indexer). */
+  readonly freshness: () => Promise<Omit<FreshnessSummary, 'partitions'>>;
+  readonly checks: Readonly<Record<string, Check>>;
+  readonly metrics: Registry;
+}

@@ -1,0 +1,49 @@
+import type { AddressInfo } from 'node:net';
+import { buildApp } from '../../api/app.ts';
+import type { Client } from '@elastic/elasticsearch';
+import { aliasName } from '../adapters/elasticsearch/asset-index.ts';
+import { assetSearch } from '../adapters/elasticsearch/asset-search.ts';
+import { readFreshness } from '../adapters/postgres/freshness-store.ts';
+import type { Pool } from '../adapters/postgres/pool.ts';
+import type { Config } from '../config.ts';
+import { freshnessStaleAfterMs, summariseFreshness } from '../domain/freshness.ts';
+import type { Check } from '../observability/health-server.ts';
+import type { Logger } from '../observability/logger.ts';
+import type { Registry } from '../observability/metrics.ts';
+
+export interface ApiServerOptions {
+  readonly config: Config;
+  readonly logger: Logger;
+  readonly registry: Registry;
+  readonly pool: Pool;
+  readonly elasticsearch: Client;
+  readonly checks: Readonly<Record<string, Check>>;
+  /** The consumer groups whose progress the index reflects: their freshness is every answer's watermark. */
+  readonly freshnessGroups: readonly string[];
+}
+
+/** The query API on API_HOST:API_PORT (wiring only: the app is api/app.ts). */
+export async function startApi(options: ApiServerOptions): Promise<{ port: number; stop(): Promise<void> }> {
+  const { config, logger } = options;
+  const app = await buildApp(
+    {
+      assets: assetSearch(options.elasticsearch, aliasName(config.elasticsearch.indexPrefix)),
+      freshness: async () => {
+        const rows = await readFreshness(options.pool, options.freshnessGroups);
+        const { partitions: _partitions, ...summary } = summariseFreshness(
+          rows,
+          new Date(),
+          freshnessStaleAfterMs,
+        );
+        return summary;
+      },
+      checks: options.checks,
+      metrics: options.registry,
+    },
+    { logger: logger.child({ part: 'api' }) },
+  );
+  await app.listen({ host: config.api.host, port: config.api.port });
+  const { port } = app.server.address() as AddressInfo;
+  logger.info({ port, url: `http://${config.api.host}:${port}/v1` }, 'api listening');
+  return { port, stop: () => app.close() };
+}
