@@ -1,5 +1,13 @@
 import { readFileSync } from 'node:fs';
-import { Kafka, logLevel, type KafkaConfig, type SASLOptions } from 'kafkajs';
+import {
+  Kafka,
+  Partitioners,
+  logLevel,
+  type KafkaConfig,
+  type Producer,
+  type ProducerConfig,
+  type SASLOptions,
+} from 'kafkajs';
 import type { Config } from '../config.ts';
 import type { Logger } from '../observability/logger.ts';
 
@@ -37,4 +45,17 @@ export function createKafka(config: Config['kafka'], logger: Logger, clientId = 
   };
   const auth = sasl(config);
   return new Kafka(auth ? { ...kafkaConfig, sasl: auth } : kafkaConfig);
+}
+
+/**
+ * An idempotent producer with one request in flight (per-key order survives retries), partitioning keys
+ * with murmur2 as the Java client does, so a URN lands on the same partition whoever produced it.
+ */
+export function idempotentProducer(kafka: Kafka, options: ProducerConfig = {}): Producer {
+  return kafka.producer({
+    createPartitioner: Partitioners.DefaultPartitioner,
+    idempotent: true,
+    maxInFlightRequests: 1,
+    ...options,
+  });
 }

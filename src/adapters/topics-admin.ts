@@ -64,15 +64,21 @@ export async function createTopicsAndWait(
 ): Promise<void> {
   await admin.createTopics({ topics, waitForLeaders: false, timeout: timeoutMs });
   const names = topics.map((t) => t.topic);
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
+  const ready = async (): Promise<boolean> => {
+    // listTopics first: it never fails for a topic not visible yet, while kafkajs logs every error answer
+    // of fetchTopicMetadata at error level.
+    const visible = new Set(await admin.listTopics());
+    if (!names.every((name) => visible.has(name))) return false;
     try {
       const { topics: found } = await admin.fetchTopicMetadata({ topics: names });
-      if (found.length === names.length && found.every((t) => t.partitions.every((p) => p.leader >= 0)))
-        return;
+      return found.length === names.length && found.every((t) => t.partitions.every((p) => p.leader >= 0));
     } catch (error) {
-      if (!TRANSIENT_METADATA_ERRORS.has(errorType(error) ?? '')) throw error;
+      if (TRANSIENT_METADATA_ERRORS.has(errorType(error) ?? '')) return false;
+      throw error;
     }
+  };
+  const deadline = Date.now() + timeoutMs;
+  while (!(await ready())) {
     if (Date.now() > deadline) throw new Error(`timed out waiting for leaders of ${names.join(', ')}`);
     await new Promise((resolve) => setTimeout(resolve, 100));
   }

@@ -5,7 +5,7 @@
 import { readFile } from 'node:fs/promises';
 import { Argument, Option as CliOption, type Command as Program } from 'commander';
 import { fanOutCommands } from '../commands/fan-out.ts';
-import { createKafka } from '../adapters/kafka.ts';
+import { createKafka, idempotentProducer } from '../adapters/kafka.ts';
 import { currentPolicies, putPolicy } from '../adapters/postgres/policy-store.ts';
 import { createPool, type Pool } from '../adapters/postgres/pool.ts';
 import { TopicCodec, createRegistry } from '../adapters/registry.ts';
@@ -29,7 +29,7 @@ async function withCommandSink<T>(
 ): Promise<T> {
   const logger = createLogger({ level: config.log.level, name: 'steward' });
   const pool = createPool(config.postgres, 2);
-  const producer = createKafka(config.kafka, logger).producer({ idempotent: true, maxInFlightRequests: 1 });
+  const producer = idempotentProducer(createKafka(config.kafka, logger));
   const codec = new TopicCodec(createRegistry(config.schemaRegistry));
   await producer.connect();
   try {

@@ -4,7 +4,7 @@ import { readDeadLetters, replayDeadLetters } from '../adapters/dead-letters.ts'
 import { aliasName } from '../adapters/elasticsearch/asset-index.ts';
 import { createElasticsearch } from '../adapters/elasticsearch/client.ts';
 import { reconcileIndex, reindexAssets, type ReconcileResult } from '../adapters/elasticsearch/reindex.ts';
-import { createKafka } from '../adapters/kafka.ts';
+import { createKafka, idempotentProducer } from '../adapters/kafka.ts';
 import { migrate } from '../adapters/postgres/migrate.ts';
 import { readFreshness } from '../adapters/postgres/freshness-store.ts';
 import { createPool } from '../adapters/postgres/pool.ts';
@@ -433,7 +433,7 @@ jobsCommand
     }
     const logger = createLogger({ level: config.log.level, name: 'steward' });
     const pool = createPool(config.postgres, 1);
-    const producer = createKafka(config.kafka, logger).producer({ idempotent: true, maxInFlightRequests: 1 });
+    const producer = idempotentProducer(createKafka(config.kafka, logger));
     await producer.connect();
     try {
       const scheduler = new Scheduler({

@@ -13,6 +13,7 @@
 import type { Consumer, EachMessagePayload, Kafka, Producer } from 'kafkajs';
 import { Counter, Histogram, type Registry } from 'prom-client';
 import { DeadLetterSink } from '../adapters/dead-letter-sink.ts';
+import { idempotentProducer } from '../adapters/kafka.ts';
 import type { Pool } from '../adapters/postgres/pool.ts';
 import type { TopicCodec } from '../adapters/registry.ts';
 import type { TopicDeclaration } from '../domain/topic.ts';
@@ -82,7 +83,7 @@ export async function startNotifier(options: NotifierOptions): Promise<{ stop():
     buckets: [0.01, 0.05, 0.1, 0.5, 1, 5, 30, 120],
     registers: [options.registry],
   });
-  const producer: Producer = options.kafka.producer({ idempotent: true, maxInFlightRequests: 1 });
+  const producer: Producer = idempotentProducer(options.kafka);
   const dead = new DeadLetterSink({
     producer,
     codec,
