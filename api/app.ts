@@ -7,6 +7,7 @@ import { errorHandling } from './errors.ts';
 import { health } from './plugins/health.ts';
 import { requestMetrics } from './plugins/request-metrics.ts';
 import { assetRoutes } from './routes/assets.ts';
+import { historyRoutes } from './routes/history.ts';
 import { searchRoutes } from './routes/search.ts';
 
 export interface AppOptions {
@@ -38,6 +39,7 @@ export async function buildApp(deps: ApiDeps, options: AppOptions): Promise<Fast
     async (v1) => {
       await v1.register(searchRoutes, { deps });
       await v1.register(assetRoutes, { deps });
+      await v1.register(historyRoutes, { deps });
     },
     { prefix: '/v1' },
   );

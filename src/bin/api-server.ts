@@ -4,6 +4,7 @@ import type { Client } from '@elastic/elasticsearch';
 import { aliasName } from '../adapters/elasticsearch/asset-index.ts';
 import { assetSearch } from '../adapters/elasticsearch/asset-search.ts';
 import { readFreshness } from '../adapters/postgres/freshness-store.ts';
+import { assetHistory } from '../adapters/postgres/history-reader.ts';
 import type { Pool } from '../adapters/postgres/pool.ts';
 import type { Config } from '../config.ts';
 import { freshnessStaleAfterMs, summariseFreshness } from '../domain/freshness.ts';
@@ -28,6 +29,7 @@ export async function startApi(options: ApiServerOptions): Promise<{ port: numbe
   const app = await buildApp(
     {
       assets: assetSearch(options.elasticsearch, aliasName(config.elasticsearch.indexPrefix)),
+      history: assetHistory(options.pool),
       freshness: async () => {
         const rows = await readFreshness(options.pool, options.freshnessGroups);
         const { partitions: _partitions, ...summary } = summariseFreshness(

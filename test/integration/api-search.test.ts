@@ -8,6 +8,7 @@ import { ensureAssetIndex } from '../../src/adapters/elasticsearch/asset-index.t
 import { assetSearch, type AssetSummary } from '../../src/adapters/elasticsearch/asset-search.ts';
 import { writeDocuments } from '../../src/adapters/elasticsearch/document-sink.ts';
 import { readFreshness } from '../../src/adapters/postgres/freshness-store.ts';
+import { assetHistory } from '../../src/adapters/postgres/history-reader.ts';
 import { freshnessStaleAfterMs, summariseFreshness } from '../../src/domain/freshness.ts';
 import { createLogger } from '../../src/observability/logger.ts';
 import { indexer } from '../../processors/indexer/processor.ts';
@@ -16,6 +17,7 @@ import { assetDocuments } from '../fixtures/asset-documents.ts';
 import { upsertEvent } from '../fixtures/events.ts';
 import { assetIndexFor, catalogPipeline } from '../helpers/catalog.ts';
 import { waitFor } from '../helpers/runtime.ts';
+import { postgresSchemaFor } from '../helpers/services.ts';
 
 /** The query API's read routes over the real Elasticsearch and PostgreSQL (nothing mocked). */
 
@@ -45,6 +47,7 @@ test('search should page every matching asset exactly once, facet them, and surv
   const app = await buildApp(
     {
       assets: assetSearch(client, alias),
+      history: assetHistory((await postgresSchemaFor(t)).pool),
       freshness: () => Promise.resolve(summariseFreshness([], new Date(), freshnessStaleAfterMs)),
       checks: noChecks,
       metrics: new Registry(),
@@ -131,6 +134,7 @@ test('search should report the pipeline freshness and find what the pipeline ind
   const app = await buildApp(
     {
       assets: assetSearch(client, alias),
+      history: assetHistory(pool),
       freshness: async () => {
         const { partitions: _p, ...summary } = summariseFreshness(
           await readFreshness(pool, groups),

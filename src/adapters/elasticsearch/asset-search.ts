@@ -1,6 +1,6 @@
 import { errors, type Client, type estypes } from '@elastic/elasticsearch';
 import type { AssetDocument } from '../../domain/asset-document.ts';
-import { TransientError } from '../../errors.ts';
+import { TransientError, isRetriable } from '../../errors.ts';
 import { assetByUrn, autocomplete, searchAssets, type SearchParams } from './asset-queries.ts';
 import { facetCounts, suggestions, type FacetCounts, type Suggestion } from './asset-results.ts';
 
@@ -32,8 +32,6 @@ export interface AssetSearch {
   get(urn: string): Promise<AssetSummary | undefined>;
 }
 
-const retriableStatuses = new Set([429, 502, 503, 504]);
-
 /**
  * Elasticsearch failures, as the API must report them: the server unreachable, timing out or shedding load
  * is a dependency outage (TransientError → 503); a missing index means nothing is indexed yet (empty
@@ -43,11 +41,8 @@ async function guarded<T>(call: () => Promise<T>, whenMissing: () => T): Promise
   try {
     return await call();
   } catch (error) {
-    if (error instanceof errors.ConnectionError || error instanceof errors.TimeoutError)
-      throw new TransientError('Elasticsearch is unreachable', error);
+    if (isRetriable(error)) throw new TransientError('Elasticsearch is unavailable', error);
     if (error instanceof errors.ResponseError) {
-      if (retriableStatuses.has(error.statusCode ?? 0))
-        throw new TransientError(`Elasticsearch answered ${error.statusCode}`, error);
       const type = (error.body as { error?: { type?: string } } | undefined)?.error?.type;
       if (type === 'index_not_found_exception') return whenMissing();
     }

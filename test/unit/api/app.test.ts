@@ -7,6 +7,11 @@ import { encodeCursor } from '../../../api/cursor.ts';
 import type { AssetSearch, AssetSummary } from '../../../src/adapters/elasticsearch/asset-search.ts';
 import type { SearchParams } from '../../../src/adapters/elasticsearch/asset-queries.ts';
 import { facetCounts } from '../../../src/adapters/elasticsearch/asset-results.ts';
+import type {
+  AssetHistory,
+  QualityPoint,
+  SchemaVersionRow,
+} from '../../../src/adapters/postgres/history-reader.ts';
 import { TransientError } from '../../../src/errors.ts';
 import { createLogger } from '../../../src/observability/logger.ts';
 
@@ -34,6 +39,52 @@ const asset: AssetSummary = {
 
 const freshness = { watermark: null, caughtUp: false, lag: 12, behindSeconds: null, stalePartitions: 0 };
 
+const version = (n: number): SchemaVersionRow => ({
+  version: n,
+  fingerprint: `f${n}`,
+  columns: [{ name: 'email', type: 'text', nullable: true, description: null, tags: [] }],
+  changes: [{ kind: 'added', column: 'email', to: 'text', breaking: false, reason: 'initial schema' }],
+  summary: 'initial schema',
+  breaking: false,
+  occurredAt: '2026-12-01T00:00:00.000Z',
+  recordedAt: '2026-12-01T00:00:01.000Z',
+  eventId: `e${n}`,
+});
+
+/** History over three schema versions and two quality points of `asset`; records every call. */
+function recordedHistory(calls: unknown[]): AssetHistory {
+  const points: QualityPoint[] = [2, 1].map((n) => ({
+    scoredAt: `2026-12-0${n}T00:00:00.000Z`,
+    score: 90 + n,
+    band: 'healthy',
+    dimensions: { completeness: 1, volume: null },
+    rowCount: 100 * n,
+    eventId: `q${n}`,
+  }));
+  return {
+    exists: (urn) => Promise.resolve(urn === asset.urn),
+    schemaVersions: (urn, page) => {
+      calls.push(['schema', urn, page]);
+      return Promise.resolve(
+        [3, 2, 1]
+          .filter((n) => n < (page.beforeVersion ?? 4))
+          .slice(0, page.limit)
+          .map(version),
+      );
+    },
+    quality: (urn, page) => {
+      calls.push(['quality', urn, page]);
+      return Promise.resolve(
+        points.filter((p) => !page.before || p.scoredAt < page.before.scoredAt).slice(0, page.limit),
+      );
+    },
+    violations: (urn, filter) => {
+      calls.push(['violations', urn, filter]);
+      return Promise.resolve([]);
+    },
+  };
+}
+
 function fixture(overrides: Partial<AssetSearch> = {}, deps: Partial<ApiDeps> = {}) {
   const searches: SearchParams[] = [];
   const assets: AssetSearch = {
@@ -52,9 +103,11 @@ function fixture(overrides: Partial<AssetSearch> = {}, deps: Partial<ApiDeps> = 
     ...overrides,
   };
   const metrics = new Registry();
+  const historyCalls: unknown[] = [];
   const app = buildApp(
     {
       assets,
+      history: recordedHistory(historyCalls),
       freshness: () => Promise.resolve(freshness),
       checks: {
         elasticsearch: () => Promise.resolve(),
@@ -65,7 +118,7 @@ function fixture(overrides: Partial<AssetSearch> = {}, deps: Partial<ApiDeps> = 
     },
     { logger: createLogger({ level: 'silent', name: 'test' }) },
   );
-  return { app, searches, metrics };
+  return { app, searches, metrics, historyCalls };
 }
 
 describe('the API app', () => {
@@ -186,5 +239,57 @@ describe('the API app', () => {
       /steward_api_request_duration_seconds_count\{method="GET",route="\/v1\/assets\/:urn",status="200"\} 1/,
     );
     assert.doesNotMatch(metrics, /customers/, 'URNs never become label values');
+  });
+
+  it('should page schema and quality history newest first, and 404 an asset the catalog never knew', async () => {
+    const { app, historyCalls } = fixture();
+    const base = `/v1/assets/${encodeURIComponent(asset.urn)}`;
+    const first = (await (await app).inject({ url: `${base}/schema-history?limit=2` })).json<{
+      versions: { version: number }[];
+      next: number | null;
+    }>();
+    assert.deepEqual(
+      first.versions.map((v) => v.version),
+      [3, 2],
+    );
+    assert.equal(first.next, 2);
+    const rest = (await (await app).inject({ url: `${base}/schema-history?limit=2&before=2` })).json<{
+      versions: { version: number }[];
+      next: number | null;
+    }>();
+    assert.deepEqual(
+      rest.versions.map((v) => v.version),
+      [1],
+    );
+    assert.equal(rest.next, null);
+
+    const quality = await (await app).inject({ url: `${base}/quality-history?limit=1` });
+    const page = quality.json<{ points: QualityPoint[]; next: string }>();
+    assert.equal(page.points[0]?.score, 92);
+    assert.equal(page.points[0]?.dimensions.volume, null, 'an unmeasured dimension stays null, never 0');
+    await (await app).inject({ url: `${base}/quality-history?limit=1&cursor=${page.next}` });
+    assert.deepEqual(historyCalls.at(-1), [
+      'quality',
+      asset.urn,
+      { limit: 1, before: { scoredAt: '2026-12-02T00:00:00.000Z', eventId: 'q2' } },
+    ]);
+    const wrongCursor = await (
+      await app
+    ).inject({
+      url: `${base}/quality-history?cursor=${encodeCursor('name', ['a', 'b'])}`,
+    });
+    assert.equal(wrongCursor.json<{ error: { code: string } }>().error.code, 'STW_BAD_CURSOR');
+
+    await (await app).inject({ url: `${base}/violations?status=open` });
+    assert.deepEqual(historyCalls.at(-1), ['violations', asset.urn, { limit: 50, status: 'open' }]);
+    const badStatus = await (await app).inject({ url: `${base}/violations?status=closed` });
+    assert.equal(badStatus.statusCode, 400);
+
+    const calls = historyCalls.length;
+    for (const route of ['schema-history', 'quality-history', 'violations']) {
+      const missing = await (await app).inject({ url: `/v1/assets/urn%3Anone/${route}` });
+      assert.equal(missing.statusCode, 404, route);
+    }
+    assert.equal(historyCalls.length, calls, 'nothing read for an unknown asset');
   });
 });
