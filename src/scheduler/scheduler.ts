@@ -6,6 +6,7 @@ import {
   pruneTimerRows,
   slotCursors,
   takeSlot,
+  underSchedulingLock,
   type SlotRef,
 } from '../adapters/postgres/timer-store.ts';
 import type { TopicCodec } from '../adapters/registry.ts';
@@ -95,49 +96,53 @@ export class Scheduler {
   /** One pass over every enabled job. */
   async pass(): Promise<PassReport> {
     const { pool, jobs, clock, schedulerId, logger, metrics } = this.#options;
-    const now = clock();
-    // Beyond the tolerance, a taken slot is no cursor: a clock ran ahead (see slotCursors).
-    const notAfter = new Date(now.getTime() + this.#options.lateToleranceMs);
-    const cursors = await slotCursors(pool, notAfter);
-    const taken: SlotRef[] = [];
-    let deduplicated = 0;
-    let skipped = 0;
-    for (const job of jobs) {
-      if (!job.enabled) continue;
-      const cursor = cursors.get(job.name);
-      const dueOptions = {
-        toleranceMs: this.#options.lateToleranceMs,
-        catchUpLimit: this.#options.catchUpLimit,
-      };
-      if (cursor && cursor.newest > notAfter && !this.#warnedAhead.has(job.name)) {
-        this.#warnedAhead.add(job.name);
-        logger.warn(
-          { job: job.name, newest: cursor.newest.toISOString(), clock: now.toISOString() },
-          "slots ahead of this scheduler's clock were taken (a clock ran ahead); they do not hold the job back",
-        );
-      }
-      const due = dueSlots(job, cursor?.last, now, dueOptions);
-      if (due.skipped > 0) {
-        skipped += due.skipped;
-        metrics.ticks.inc({ job: job.name, outcome: 'skipped' }, due.skipped);
-        logger.warn(
-          { job: job.name, skipped: due.skipped, catchUp: job.catchUp },
-          'slots missed while no scheduler ran were skipped (catch-up policy)',
-        );
-      }
-      if (due.skippedThrough)
-        await takeSlot(pool, { job: job.name, slot: due.skippedThrough }, 'skipped', schedulerId);
-      for (const slot of due.fire) {
-        const ref = { job: job.name, slot };
-        if (await takeSlot(pool, ref, 'scheduled', schedulerId)) taken.push(ref);
-        else {
-          deduplicated += 1;
-          metrics.ticks.inc({ job: job.name, outcome: 'deduplicated' });
+    // The clock is read once the lock is held: a pass that waited must not take slots as of before it.
+    const { now, taken, deduplicated, skipped } = await underSchedulingLock(pool, async (db) => {
+      const now = clock();
+      // Beyond the tolerance, a taken slot is no cursor: a clock ran ahead (see slotCursors).
+      const notAfter = new Date(now.getTime() + this.#options.lateToleranceMs);
+      const cursors = await slotCursors(db, notAfter);
+      const taken: SlotRef[] = [];
+      let deduplicated = 0;
+      let skipped = 0;
+      for (const job of jobs) {
+        if (!job.enabled) continue;
+        const cursor = cursors.get(job.name);
+        const dueOptions = {
+          toleranceMs: this.#options.lateToleranceMs,
+          catchUpLimit: this.#options.catchUpLimit,
+        };
+        if (cursor && cursor.newest > notAfter && !this.#warnedAhead.has(job.name)) {
+          this.#warnedAhead.add(job.name);
+          logger.warn(
+            { job: job.name, newest: cursor.newest.toISOString(), clock: now.toISOString() },
+            "slots ahead of this scheduler's clock were taken (a clock ran ahead); they do not hold the job back",
+          );
         }
+        const due = dueSlots(job, cursor?.last, now, dueOptions);
+        if (due.skipped > 0) {
+          skipped += due.skipped;
+          metrics.ticks.inc({ job: job.name, outcome: 'skipped' }, due.skipped);
+          logger.warn(
+            { job: job.name, skipped: due.skipped, catchUp: job.catchUp },
+            'slots missed while no scheduler ran were skipped (catch-up policy)',
+          );
+        }
+        if (due.skippedThrough)
+          await takeSlot(db, { job: job.name, slot: due.skippedThrough }, 'skipped', schedulerId);
+        for (const slot of due.fire) {
+          const ref = { job: job.name, slot };
+          if (await takeSlot(db, ref, 'scheduled', schedulerId)) taken.push(ref);
+          else {
+            deduplicated += 1;
+            metrics.ticks.inc({ job: job.name, outcome: 'deduplicated' });
+          }
+        }
+        const next = nextSlot(job, now);
+        if (next) metrics.nextSlot.set({ job: job.name }, next.getTime() / 1000);
       }
-      const next = nextSlot(job, now);
-      if (next) metrics.nextSlot.set({ job: job.name }, next.getTime() / 1000);
-    }
+      return { now, taken, deduplicated, skipped };
+    });
     const adopted = await adoptUnpublished(pool, schedulerId, this.#options.republishAfterMs ?? 10_000, 100);
     await this.#publish([...taken, ...adopted]);
     for (const ref of taken) metrics.ticks.inc({ job: ref.job, outcome: 'published' });

@@ -1,4 +1,23 @@
 import type pg from 'pg';
+import { inTransaction } from './pool.ts';
+
+type Queryable = pg.Pool | pg.PoolClient;
+
+/** pg_advisory_xact_lock key of the scheduling step: an arbitrary constant, 'STWSCHED' in ASCII. */
+const SCHEDULING_LOCK = '6004520218314425668';
+
+/**
+ * Runs one scheduler's read-cursors-and-take-slots step while no other scheduler runs its own (a
+ * transaction-scoped advisory lock; the step takes milliseconds). Without it, two schedulers with no
+ * cursor yet for a job, passing at once, would each take their own newest slot, and with skewed clocks
+ * those differ: the slots between them would never run.
+ */
+export function underSchedulingLock<T>(pool: pg.Pool, fn: (db: pg.PoolClient) => Promise<T>): Promise<T> {
+  return inTransaction(pool, async (client) => {
+    await client.query('SELECT pg_advisory_xact_lock($1::bigint)', [SCHEDULING_LOCK]);
+    return fn(client);
+  });
+}
 
 /**
  * The two (job, slot) ledgers of migrations/…_timers.sql. Their primary keys are the dedupe: whatever
@@ -24,7 +43,7 @@ export interface SlotCursor {
  * were taken by a clock that ran ahead (another instance's, or an accelerated one on this database):
  * waiting for them would stop the job, so they do not count; the (job, slot) key still dedupes.
  */
-export async function slotCursors(pool: pg.Pool, notAfter: Date): Promise<Map<string, SlotCursor>> {
+export async function slotCursors(pool: Queryable, notAfter: Date): Promise<Map<string, SlotCursor>> {
   const { rows } = await pool.query<{ job: string; last: Date | null; newest: Date }>(
     `SELECT job, max(slot) FILTER (WHERE slot <= $1) AS last, max(slot) AS newest
      FROM steward_timer_slots WHERE kind <> 'manual' GROUP BY job`,
@@ -35,7 +54,7 @@ export async function slotCursors(pool: pg.Pool, notAfter: Date): Promise<Map<st
 
 /** Takes (job, slot) for this scheduler; false when another already had it. */
 export async function takeSlot(
-  pool: pg.Pool,
+  pool: Queryable,
   ref: SlotRef,
   kind: SlotKind,
   schedulerId: string,
