@@ -4,14 +4,18 @@ import type { Logger } from '../src/observability/logger.ts';
 import { MAX_URN_LENGTH } from '../src/domain/urn.ts';
 import type { ApiDeps } from './deps.ts';
 import { errorHandling } from './errors.ts';
+import { auth, type AuthOptions } from './plugins/auth.ts';
 import { health } from './plugins/health.ts';
 import { requestMetrics } from './plugins/request-metrics.ts';
 import { assetRoutes } from './routes/assets.ts';
+import { auditRoutes } from './routes/audit.ts';
 import { historyRoutes } from './routes/history.ts';
 import { searchRoutes } from './routes/search.ts';
 
 export interface AppOptions {
   readonly logger: Logger;
+  /** `required` unless configured open (local use on loopback only: see API_AUTH). */
+  readonly auth: AuthOptions['mode'];
   /** Largest request body accepted (bytes). */
   readonly bodyLimit?: number;
 }
@@ -35,11 +39,18 @@ export async function buildApp(deps: ApiDeps, options: AppOptions): Promise<Fast
   await app.register(errorHandling);
   await app.register(requestMetrics, { metrics: deps.metrics });
   await app.register(health, { checks: deps.checks, metrics: deps.metrics });
+  await app.register(auth, { mode: options.auth, ...deps.credentials });
   await app.register(
     async (v1) => {
+      // Every /v1 route needs at least the viewer role unless it names a higher one: none is public by
+      // omission.
+      v1.addHook('onRoute', (route) => {
+        route.config = { ...route.config, role: route.config?.role ?? 'viewer' };
+      });
       await v1.register(searchRoutes, { deps });
       await v1.register(assetRoutes, { deps });
       await v1.register(historyRoutes, { deps });
+      await v1.register(auditRoutes, { deps });
     },
     { prefix: '/v1' },
   );

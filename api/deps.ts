@@ -1,16 +1,22 @@
 import type { Registry } from 'prom-client';
 import type { AssetSearch } from '../src/adapters/elasticsearch/asset-search.ts';
+import type { AuditEntry } from '../src/adapters/postgres/audit-reader.ts';
 import type { AssetHistory } from '../src/adapters/postgres/history-reader.ts';
 import type { FreshnessSummary } from '../src/domain/freshness.ts';
 import type { Check } from '../src/observability/health-server.ts';
+import type { AuthOptions } from './plugins/auth.ts';
 
 /** What the routes need, as interfaces over the adapters: buildApp never creates a client itself. */
 export interface ApiDeps {
   readonly assets: AssetSearch;
   /** Schema, quality and violation history from PostgreSQL, the system of record. */
   readonly history: AssetHistory;
+  /** The audit log, newest first. */
+  readonly audit: (page: { limit: number; beforeId?: number; target?: string }) => Promise<AuditEntry[]>;
   /** The freshness of the groups that feed the index (metadata-sync, compliance, quality, indexer). */
   readonly freshness: () => Promise<Omit<FreshnessSummary, 'partitions'>>;
   readonly checks: Readonly<Record<string, Check>>;
   readonly metrics: Registry;
+  /** Credential checks: API keys (PostgreSQL) and JWTs (a secret or a JWKS endpoint). */
+  readonly credentials: Pick<AuthOptions, 'apiKey' | 'jwt'>;
 }

@@ -10,6 +10,8 @@ import { isStewardError } from '../src/errors.ts';
 export const apiErrorCodes = {
   STW_BAD_REQUEST: 'the request does not match the route schema (the field is named)',
   STW_BAD_CURSOR: 'the cursor is not one this API issued for the same sort',
+  STW_UNAUTHENTICATED: 'no valid credentials: send an API key or a bearer JWT',
+  STW_FORBIDDEN: "the caller's role is below the one the route needs",
   STW_NOT_FOUND: 'no such route or resource',
   STW_PAYLOAD_TOO_LARGE: 'the request body is larger than the route accepts',
   STW_UNSUPPORTED_MEDIA_TYPE: 'the request body is not in a content type the route accepts',

@@ -100,6 +100,13 @@ const variables = z.object({
 
   API_HOST: z.string().default('127.0.0.1'),
   API_PORT: port(3000),
+  // Default: open in development on a loopback API_HOST (local use), required everywhere else.
+  API_AUTH: oneOf(['open', 'required']).optional(),
+  API_JWT_SECRET: z.string().min(32, 'expected at least 32 characters (HS256)').optional(),
+  API_JWKS_URL: url(/^https?$/, 'expected an http(s) URL').optional(),
+  API_JWT_ISSUER: optional,
+  API_JWT_AUDIENCE: optional,
+  API_JWT_ROLE_CLAIM: z.string().min(1).default('role'),
   METRICS_PORT: port(9464),
 
   // The scheduler (src/scheduler): how often it looks for due slots, and its clock.
@@ -166,6 +173,18 @@ const rules: readonly Rule[] = [
     problem: 'not allowed together with ELASTICSEARCH_USERNAME',
   },
   {
+    reads: ['API_JWT_SECRET', 'API_JWKS_URL'],
+    holds: (vars) => vars.API_JWT_SECRET === undefined || vars.API_JWKS_URL === undefined,
+    variable: 'API_JWKS_URL',
+    problem: 'not allowed together with API_JWT_SECRET (one way to verify tokens)',
+  },
+  {
+    reads: ['API_AUTH', 'API_HOST'],
+    holds: (vars) => vars.API_AUTH !== 'open' || isLoopback(vars.API_HOST),
+    variable: 'API_AUTH',
+    problem: 'open is for local use: only with a loopback API_HOST (127.0.0.1, ::1, localhost)',
+  },
+  {
     reads: ['KAFKA_HEARTBEAT_INTERVAL_MS', 'KAFKA_SESSION_TIMEOUT_MS'],
     holds: (vars) => vars.KAFKA_HEARTBEAT_INTERVAL_MS < vars.KAFKA_SESSION_TIMEOUT_MS,
     variable: 'KAFKA_HEARTBEAT_INTERVAL_MS',
@@ -195,6 +214,10 @@ const schema = rules.reduce(
     }),
   variables,
 );
+
+function isLoopback(host: string): boolean {
+  return host === 'localhost' || host === '::1' || host === '[::1]' || /^127(\.\d{1,3}){3}$/.test(host);
+}
 
 const credentials = (username?: string, password?: string) => username && password && { username, password };
 
@@ -237,7 +260,18 @@ function toConfig(v: Variables) {
       ...(v.REDIS_PASSWORD && { password: v.REDIS_PASSWORD }),
       tls: v.REDIS_TLS || v.REDIS_URL.startsWith('rediss:'),
     },
-    api: { host: v.API_HOST, port: v.API_PORT },
+    api: {
+      host: v.API_HOST,
+      port: v.API_PORT,
+      auth: v.API_AUTH ?? (v.STEWARD_ENV === 'development' && isLoopback(v.API_HOST) ? 'open' : 'required'),
+      jwt: {
+        roleClaim: v.API_JWT_ROLE_CLAIM,
+        ...(v.API_JWT_SECRET && { secret: v.API_JWT_SECRET }),
+        ...(v.API_JWKS_URL && { jwksUrl: v.API_JWKS_URL }),
+        ...(v.API_JWT_ISSUER && { issuer: v.API_JWT_ISSUER }),
+        ...(v.API_JWT_AUDIENCE && { audience: v.API_JWT_AUDIENCE }),
+      },
+    },
     metrics: { port: v.METRICS_PORT },
     scheduler: {
       pollMs: v.SCHEDULER_POLL_MS,
@@ -325,5 +359,6 @@ export function redactedConfig(config: Config): Config {
     postgres: { ...postgres, url: redactUrl(postgres.url) },
     redis: { ...redis, url: redactUrl(redis.url), ...(redis.password && { password: REDACTED }) },
     notifier: { ...notifier, ...(notifier.signingSecret && { signingSecret: REDACTED }) },
+    api: { ...config.api, jwt: { ...config.api.jwt, ...(config.api.jwt.secret && { secret: REDACTED }) } },
   };
 }

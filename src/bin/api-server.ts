@@ -3,6 +3,9 @@ import { buildApp } from '../../api/app.ts';
 import type { Client } from '@elastic/elasticsearch';
 import { aliasName } from '../adapters/elasticsearch/asset-index.ts';
 import { assetSearch } from '../adapters/elasticsearch/asset-search.ts';
+import { jwtVerifier } from '../adapters/jwt.ts';
+import { verifyApiKey } from '../adapters/postgres/api-keys.ts';
+import { readAudit } from '../adapters/postgres/audit-reader.ts';
 import { readFreshness } from '../adapters/postgres/freshness-store.ts';
 import { assetHistory } from '../adapters/postgres/history-reader.ts';
 import type { Pool } from '../adapters/postgres/pool.ts';
@@ -30,6 +33,7 @@ export async function startApi(options: ApiServerOptions): Promise<{ port: numbe
     {
       assets: assetSearch(options.elasticsearch, aliasName(config.elasticsearch.indexPrefix)),
       history: assetHistory(options.pool),
+      audit: (page) => readAudit(options.pool, page),
       freshness: async () => {
         const rows = await readFreshness(options.pool, options.freshnessGroups);
         const { partitions: _partitions, ...summary } = summariseFreshness(
@@ -41,9 +45,15 @@ export async function startApi(options: ApiServerOptions): Promise<{ port: numbe
       },
       checks: options.checks,
       metrics: options.registry,
+      credentials: {
+        apiKey: (key) => verifyApiKey(options.pool, key),
+        jwt: jwtVerifier(config.api.jwt),
+      },
     },
-    { logger: logger.child({ part: 'api' }) },
+    { logger: logger.child({ part: 'api' }), auth: config.api.auth },
   );
+  if (config.api.auth === 'open')
+    logger.warn({ host: config.api.host }, 'the API runs open (API_AUTH=open): every caller is an admin');
   await app.listen({ host: config.api.host, port: config.api.port });
   const { port } = app.server.address() as AddressInfo;
   logger.info({ port, url: `http://${config.api.host}:${port}/v1` }, 'api listening');

@@ -29,6 +29,7 @@ import { instanceId } from '../scheduler/start.ts';
 import { processors as defaultRegistry, processorsFor } from '../../processors/index.ts';
 import { alerts, commands, dlq, retry, timers, topics } from '../../topics/index.ts';
 import { classifyCsv } from './classify-csv.ts';
+import { registerApiKeyCommands } from './apikey-cli.ts';
 import { registerGovernanceCommands } from './governance-cli.ts';
 import { runProcesses } from './run-processor.ts';
 
@@ -463,6 +464,7 @@ jobsCommand
   });
 
 registerGovernanceCommands(program, configOrExit);
+registerApiKeyCommands(program, configOrExit);
 
 program
   .command('config')

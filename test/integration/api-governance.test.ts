@@ -1,25 +1,23 @@
 import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
 import { test } from 'node:test';
-import { Registry } from 'prom-client';
-import { buildApp } from '../../api/app.ts';
-import { assetSearch, type AssetSummary } from '../../src/adapters/elasticsearch/asset-search.ts';
-import {
-  assetHistory,
-  type QualityPoint,
-  type SchemaVersionRow,
-  type ViolationRow,
+import type { AssetSummary } from '../../src/adapters/elasticsearch/asset-search.ts';
+import type {
+  QualityPoint,
+  SchemaVersionRow,
+  ViolationRow,
 } from '../../src/adapters/postgres/history-reader.ts';
 import { seedBuiltinPolicies } from '../../src/adapters/postgres/policy-store.ts';
 import { validateChangeEvent, type ChangeEvent } from '../../src/domain/change-event.ts';
 import { valueSubject, type TopicDeclaration } from '../../src/domain/topic.ts';
-import { createLogger } from '../../src/observability/logger.ts';
+
 import { complianceProcessor } from '../../processors/compliance/processor.ts';
 import { indexer } from '../../processors/indexer/processor.ts';
 import { metadataSync } from '../../processors/metadata-sync/processor.ts';
 import { qualityProcessor } from '../../processors/quality/processor.ts';
 import { alerts, commands, compliance, quality } from '../../topics/index.ts';
 import { catalogPipeline } from '../helpers/catalog.ts';
+import { apiFor } from '../helpers/api.ts';
 import { waitFor } from '../helpers/runtime.ts';
 import { deleteSubject } from '../helpers/services.ts';
 
@@ -63,17 +61,7 @@ test('the API should serve the classes, violations and history the pipeline deri
     }),
   );
   await p.start(indexer({ input: p.output, notices: [results, qualityTopic] }, p.alias));
-  const app = await buildApp(
-    {
-      assets: assetSearch(p.client, p.alias),
-      history: assetHistory(p.pool),
-      freshness: () => Promise.reject(new Error('not measured here')),
-      checks: {},
-      metrics: new Registry(),
-    },
-    { logger: createLogger({ level: 'silent', name: 'test' }) },
-  );
-  t.after(() => app.close());
+  const app = await apiFor(t, { pool: p.pool, client: p.client, alias: p.alias });
 
   try {
     const lines = readFileSync(new URL('../../examples/events.ndjson', import.meta.url), 'utf8')

@@ -1,28 +1,19 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import { Registry } from 'prom-client';
-import { buildApp } from '../../api/app.ts';
-import type { ApiDeps } from '../../api/deps.ts';
 import type { AssetDocument } from '../../src/adapters/elasticsearch/asset-index.ts';
 import { ensureAssetIndex } from '../../src/adapters/elasticsearch/asset-index.ts';
-import { assetSearch, type AssetSummary } from '../../src/adapters/elasticsearch/asset-search.ts';
+import type { AssetSummary } from '../../src/adapters/elasticsearch/asset-search.ts';
 import { writeDocuments } from '../../src/adapters/elasticsearch/document-sink.ts';
-import { readFreshness } from '../../src/adapters/postgres/freshness-store.ts';
-import { assetHistory } from '../../src/adapters/postgres/history-reader.ts';
-import { freshnessStaleAfterMs, summariseFreshness } from '../../src/domain/freshness.ts';
-import { createLogger } from '../../src/observability/logger.ts';
 import { indexer } from '../../processors/indexer/processor.ts';
 import { metadataSync } from '../../processors/metadata-sync/processor.ts';
 import { assetDocuments } from '../fixtures/asset-documents.ts';
 import { upsertEvent } from '../fixtures/events.ts';
 import { assetIndexFor, catalogPipeline } from '../helpers/catalog.ts';
+import { apiFor } from '../helpers/api.ts';
 import { waitFor } from '../helpers/runtime.ts';
 import { postgresSchemaFor } from '../helpers/services.ts';
 
 /** The query API's read routes over the real Elasticsearch and PostgreSQL (nothing mocked). */
-
-const quiet = createLogger({ level: 'silent', name: 'test' });
-const noChecks = {};
 
 interface SearchBody {
   hits: { asset: AssetSummary; highlights: Record<string, string[]> }[];
@@ -44,17 +35,7 @@ test('search should page every matching asset exactly once, facet them, and surv
   }));
   assert.deepEqual(await writeDocuments(client, writes), []);
   await client.indices.refresh({ index: alias });
-  const app = await buildApp(
-    {
-      assets: assetSearch(client, alias),
-      history: assetHistory((await postgresSchemaFor(t)).pool),
-      freshness: () => Promise.resolve(summariseFreshness([], new Date(), freshnessStaleAfterMs)),
-      checks: noChecks,
-      metrics: new Registry(),
-    } satisfies ApiDeps,
-    { logger: quiet },
-  );
-  t.after(() => app.close());
+  const app = await apiFor(t, { pool: (await postgresSchemaFor(t)).pool, client, alias });
   const get = async (url: string): Promise<SearchBody> => {
     const response = await app.inject({ url });
     assert.equal(response.statusCode, 200, `${url}: ${response.body}`);
@@ -131,24 +112,7 @@ test('search should report the pipeline freshness and find what the pipeline ind
   const groups = [sync.group, indexing.group];
   await start(sync, { freshnessIntervalMs: 200 });
   await start(indexing, { freshnessIntervalMs: 200 });
-  const app = await buildApp(
-    {
-      assets: assetSearch(client, alias),
-      history: assetHistory(pool),
-      freshness: async () => {
-        const { partitions: _p, ...summary } = summariseFreshness(
-          await readFreshness(pool, groups),
-          new Date(),
-          freshnessStaleAfterMs,
-        );
-        return summary;
-      },
-      checks: noChecks,
-      metrics: new Registry(),
-    },
-    { logger: quiet },
-  );
-  t.after(() => app.close());
+  const app = await apiFor(t, { pool, client, alias, freshnessGroups: groups });
   // Stopped here, not in t.after: after-hooks run in order, and the fixtures' would delete the topics first.
   try {
     const events = Array.from({ length: 40 }, (_, i) => upsertEvent(i));

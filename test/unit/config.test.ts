@@ -34,7 +34,7 @@ describe('loadConfig', () => {
       elasticsearch: { url: 'http://127.0.0.1:9200', indexPrefix: 'steward' },
       postgres: { url: 'postgres://postgres@127.0.0.1:5432/steward', ssl: 'disable', poolMax: 10 },
       redis: { url: 'redis://127.0.0.1:6379', tls: false },
-      api: { host: '127.0.0.1', port: 3000 },
+      api: { host: '127.0.0.1', port: 3000, auth: 'open', jwt: { roleClaim: 'role' } },
       metrics: { port: 9464 },
       scheduler: {
         pollMs: 1_000,
@@ -184,6 +184,29 @@ describe('loadConfig', () => {
     });
   });
 
+  it('should run the API open only in development on loopback, and refuse open elsewhere by name', () => {
+    assert.equal(loadConfig({}).api.auth, 'open');
+    assert.equal(loadConfig({ STEWARD_ENV: 'production' }).api.auth, 'required');
+    assert.equal(loadConfig({ API_HOST: '0.0.0.0' }).api.auth, 'required');
+    assert.throws(
+      () => loadConfig({ API_AUTH: 'open', API_HOST: '10.0.0.5' }),
+      (error: ConfigError) => error.issues.some((i) => i.variable === 'API_AUTH'),
+    );
+    assert.throws(
+      () => loadConfig({ API_JWT_SECRET: 's'.repeat(32), API_JWKS_URL: 'https://idp.example/jwks' }),
+      (error: ConfigError) => error.issues.some((i) => i.variable === 'API_JWKS_URL'),
+    );
+    assert.throws(
+      () => loadConfig({ API_JWT_SECRET: 'short' }),
+      (error: ConfigError) =>
+        error.issues.some((i) => i.variable === 'API_JWT_SECRET') && !error.message.includes('short'),
+    );
+    const secret = 'a-32-character-secret-for-hs256!';
+    const config = loadConfig({ API_JWT_SECRET: secret, API_JWT_ISSUER: 'idp', API_JWT_ROLE_CLAIM: 'roles' });
+    assert.deepEqual(config.api.jwt, { roleClaim: 'roles', secret, issuer: 'idp' });
+    assert.ok(!JSON.stringify(redactedConfig(config)).includes(secret));
+  });
+
   it('should parse the api, metrics, log and env settings when they are set', () => {
     const config = loadConfig({
       API_HOST: '0.0.0.0',
@@ -192,7 +215,12 @@ describe('loadConfig', () => {
       LOG_LEVEL: 'debug',
       STEWARD_ENV: 'production',
     });
-    assert.deepEqual(config.api, { host: '0.0.0.0', port: 8080 });
+    assert.deepEqual(config.api, {
+      host: '0.0.0.0',
+      port: 8080,
+      auth: 'required',
+      jwt: { roleClaim: 'role' },
+    });
     assert.deepEqual(config.metrics, { port: 0 });
     assert.deepEqual(config.log, { level: 'debug' });
     assert.equal(config.env, 'production');

@@ -108,6 +108,11 @@ function fixture(overrides: Partial<AssetSearch> = {}, deps: Partial<ApiDeps> = 
     {
       assets,
       history: recordedHistory(historyCalls),
+      audit: () => Promise.resolve([]),
+      credentials: {
+        apiKey: () => Promise.resolve(undefined),
+        jwt: () => Promise.resolve({ ok: false, reason: 'none' }),
+      },
       freshness: () => Promise.resolve(freshness),
       checks: {
         elasticsearch: () => Promise.resolve(),
@@ -116,7 +121,7 @@ function fixture(overrides: Partial<AssetSearch> = {}, deps: Partial<ApiDeps> = 
       metrics,
       ...deps,
     },
-    { logger: createLogger({ level: 'silent', name: 'test' }) },
+    { logger: createLogger({ level: 'silent', name: 'test' }), auth: 'open' },
   );
   return { app, searches, metrics, historyCalls };
 }
