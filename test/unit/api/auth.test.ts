@@ -93,6 +93,8 @@ describe('API authentication and roles', () => {
       assert.equal(response.headers['www-authenticate'], 'Bearer realm="steward"', name);
       assert.equal(response.json<{ error: { code: string } }>().error.code, 'STW_UNAUTHENTICATED', name);
     }
+    // Authentication comes before validation: an anonymous caller learns nothing about the parameters.
+    assert.equal((await api.inject({ url: '/v1/search?size=0&colour=red' })).statusCode, 401);
     assert.equal((await api.inject({ url: '/healthz' })).statusCode, 200);
     assert.equal((await api.inject({ url: '/metrics' })).statusCode, 200);
   });
