@@ -6,6 +6,7 @@ import type { ApiDeps } from './deps.ts';
 import { errorHandling } from './errors.ts';
 import { auth, type AuthOptions } from './plugins/auth.ts';
 import { health } from './plugins/health.ts';
+import { rateLimits } from './plugins/rate-limit.ts';
 import { requestMetrics } from './plugins/request-metrics.ts';
 import { assetRoutes } from './routes/assets.ts';
 import { auditRoutes } from './routes/audit.ts';
@@ -16,6 +17,8 @@ export interface AppOptions {
   readonly logger: Logger;
   /** `required` unless configured open (local use on loopback only: see API_AUTH). */
   readonly auth: AuthOptions['mode'];
+  /** Requests per principal per window, counted across instances. */
+  readonly rateLimit: { readonly max: number; readonly windowMs: number };
   /** Largest request body accepted (bytes). */
   readonly bodyLimit?: number;
 }
@@ -40,6 +43,7 @@ export async function buildApp(deps: ApiDeps, options: AppOptions): Promise<Fast
   await app.register(requestMetrics, { metrics: deps.metrics });
   await app.register(health, { checks: deps.checks, metrics: deps.metrics });
   await app.register(auth, { mode: options.auth, ...deps.credentials });
+  await app.register(rateLimits, { ...options.rateLimit, counter: deps.rateCounter, metrics: deps.metrics });
   await app.register(
     async (v1) => {
       // Every /v1 route needs at least the viewer role unless it names a higher one: none is public by

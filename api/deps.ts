@@ -4,6 +4,7 @@ import type { AuditEntry } from '../src/adapters/postgres/audit-reader.ts';
 import type { AssetHistory } from '../src/adapters/postgres/history-reader.ts';
 import type { FreshnessSummary } from '../src/domain/freshness.ts';
 import type { Check } from '../src/observability/health-server.ts';
+import type { RateCounter } from '../src/adapters/redis-rate-counter.ts';
 import type { AuthOptions } from './plugins/auth.ts';
 
 /** What the routes need, as interfaces over the adapters: buildApp never creates a client itself. */
@@ -19,4 +20,6 @@ export interface ApiDeps {
   readonly metrics: Registry;
   /** Credential checks: API keys (PostgreSQL) and JWTs (a secret or a JWKS endpoint). */
   readonly credentials: Pick<AuthOptions, 'apiKey' | 'jwt'>;
+  /** The rate limits' shared counter (Redis). */
+  readonly rateCounter: RateCounter;
 }

@@ -107,6 +107,8 @@ const variables = z.object({
   API_JWT_ISSUER: optional,
   API_JWT_AUDIENCE: optional,
   API_JWT_ROLE_CLAIM: z.string().min(1).default('role'),
+  API_RATE_LIMIT_MAX: int(1, 1_000_000, 600),
+  API_RATE_LIMIT_WINDOW_MS: int(1_000, 3_600_000, 60_000),
   METRICS_PORT: port(9464),
 
   // The scheduler (src/scheduler): how often it looks for due slots, and its clock.
@@ -271,6 +273,7 @@ function toConfig(v: Variables) {
         ...(v.API_JWT_ISSUER && { issuer: v.API_JWT_ISSUER }),
         ...(v.API_JWT_AUDIENCE && { audience: v.API_JWT_AUDIENCE }),
       },
+      rateLimit: { max: v.API_RATE_LIMIT_MAX, windowMs: v.API_RATE_LIMIT_WINDOW_MS },
     },
     metrics: { port: v.METRICS_PORT },
     scheduler: {

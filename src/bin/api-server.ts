@@ -4,6 +4,7 @@ import type { Client } from '@elastic/elasticsearch';
 import { aliasName } from '../adapters/elasticsearch/asset-index.ts';
 import { assetSearch } from '../adapters/elasticsearch/asset-search.ts';
 import { jwtVerifier } from '../adapters/jwt.ts';
+import { redisRateCounter } from '../adapters/redis-rate-counter.ts';
 import { verifyApiKey } from '../adapters/postgres/api-keys.ts';
 import { readAudit } from '../adapters/postgres/audit-reader.ts';
 import { readFreshness } from '../adapters/postgres/freshness-store.ts';
@@ -29,6 +30,7 @@ export interface ApiServerOptions {
 /** The query API on API_HOST:API_PORT (wiring only: the app is api/app.ts). */
 export async function startApi(options: ApiServerOptions): Promise<{ port: number; stop(): Promise<void> }> {
   const { config, logger } = options;
+  const rateCounter = redisRateCounter(config.redis);
   const app = await buildApp(
     {
       assets: assetSearch(options.elasticsearch, aliasName(config.elasticsearch.indexPrefix)),
@@ -49,13 +51,20 @@ export async function startApi(options: ApiServerOptions): Promise<{ port: numbe
         apiKey: (key) => verifyApiKey(options.pool, key),
         jwt: jwtVerifier(config.api.jwt),
       },
+      rateCounter,
     },
-    { logger: logger.child({ part: 'api' }), auth: config.api.auth },
+    { logger: logger.child({ part: 'api' }), auth: config.api.auth, rateLimit: config.api.rateLimit },
   );
   if (config.api.auth === 'open')
     logger.warn({ host: config.api.host }, 'the API runs open (API_AUTH=open): every caller is an admin');
   await app.listen({ host: config.api.host, port: config.api.port });
   const { port } = app.server.address() as AddressInfo;
   logger.info({ port, url: `http://${config.api.host}:${port}/v1` }, 'api listening');
-  return { port, stop: () => app.close() };
+  return {
+    port,
+    stop: async () => {
+      await app.close();
+      await rateCounter.close();
+    },
+  };
 }

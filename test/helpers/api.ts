@@ -13,6 +13,8 @@ import { assetHistory } from '../../src/adapters/postgres/history-reader.ts';
 import { readFreshness } from '../../src/adapters/postgres/freshness-store.ts';
 import { freshnessStaleAfterMs, summariseFreshness } from '../../src/domain/freshness.ts';
 import { createLogger } from '../../src/observability/logger.ts';
+import { redisRateCounter } from '../../src/adapters/redis-rate-counter.ts';
+import { endpoints } from './services.ts';
 
 /**
  * The API app over real adapters (Elasticsearch alias, PostgreSQL pool), as src/bin/api-server.ts wires it,
@@ -27,9 +29,14 @@ export async function apiFor(
     readonly freshnessGroups?: readonly string[];
     readonly auth?: AppOptions['auth'];
     readonly jwt?: Omit<JwtOptions, 'roleClaim'>;
+    readonly rateLimit?: AppOptions['rateLimit'];
+    /** Redis for the rate limits (default: the test Redis). */
+    readonly redisUrl?: string;
   },
 ): Promise<FastifyInstance> {
   const { pool } = options;
+  const rateCounter = redisRateCounter({ url: options.redisUrl ?? endpoints().redisUrl, tls: false });
+  t.after(() => rateCounter.close());
   const deps: ApiDeps = {
     assets: assetSearch(options.client, options.alias),
     history: assetHistory(pool),
@@ -49,10 +56,12 @@ export async function apiFor(
       apiKey: (key) => verifyApiKey(pool, key),
       jwt: jwtVerifier({ roleClaim: 'role', ...options.jwt }),
     },
+    rateCounter,
   };
   const app = await buildApp(deps, {
     logger: createLogger({ level: 'silent', name: 'test' }),
     auth: options.auth ?? 'open',
+    rateLimit: options.rateLimit ?? { max: 10_000, windowMs: 60_000 },
   });
   t.after(() => app.close());
   return app;

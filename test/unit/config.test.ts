@@ -34,7 +34,13 @@ describe('loadConfig', () => {
       elasticsearch: { url: 'http://127.0.0.1:9200', indexPrefix: 'steward' },
       postgres: { url: 'postgres://postgres@127.0.0.1:5432/steward', ssl: 'disable', poolMax: 10 },
       redis: { url: 'redis://127.0.0.1:6379', tls: false },
-      api: { host: '127.0.0.1', port: 3000, auth: 'open', jwt: { roleClaim: 'role' } },
+      api: {
+        host: '127.0.0.1',
+        port: 3000,
+        auth: 'open',
+        jwt: { roleClaim: 'role' },
+        rateLimit: { max: 600, windowMs: 60_000 },
+      },
       metrics: { port: 9464 },
       scheduler: {
         pollMs: 1_000,
@@ -220,6 +226,7 @@ describe('loadConfig', () => {
       port: 8080,
       auth: 'required',
       jwt: { roleClaim: 'role' },
+      rateLimit: { max: 600, windowMs: 60_000 },
     });
     assert.deepEqual(config.metrics, { port: 0 });
     assert.deepEqual(config.log, { level: 'debug' });

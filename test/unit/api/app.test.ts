@@ -14,6 +14,7 @@ import type {
 } from '../../../src/adapters/postgres/history-reader.ts';
 import { TransientError } from '../../../src/errors.ts';
 import { createLogger } from '../../../src/observability/logger.ts';
+import { memoryCounter, unlimited } from './counters.ts';
 
 /** Route behaviour with app.inject over recorded deps; the real-server path is test/integration/api-search. */
 
@@ -119,9 +120,10 @@ function fixture(overrides: Partial<AssetSearch> = {}, deps: Partial<ApiDeps> = 
         postgres: () => Promise.reject(new Error('refused')),
       },
       metrics,
+      rateCounter: memoryCounter(),
       ...deps,
     },
-    { logger: createLogger({ level: 'silent', name: 'test' }), auth: 'open' },
+    { logger: createLogger({ level: 'silent', name: 'test' }), auth: 'open', rateLimit: unlimited },
   );
   return { app, searches, metrics, historyCalls };
 }

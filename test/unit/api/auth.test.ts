@@ -8,6 +8,7 @@ import { facetCounts } from '../../../src/adapters/elasticsearch/asset-results.t
 import type { Principal } from '../../../src/domain/principal.ts';
 import { allows, formatApiKey, parseApiKey } from '../../../src/domain/principal.ts';
 import { createLogger } from '../../../src/observability/logger.ts';
+import { memoryCounter, unlimited } from './counters.ts';
 
 /** Authentication and roles with real JWT verification (jose, HS256) and recorded API keys. */
 
@@ -46,12 +47,13 @@ async function app(mode: 'open' | 'required') {
       freshness: () => Promise.reject(new Error('not here')),
       checks: {},
       metrics: new Registry(),
+      rateCounter: memoryCounter(),
       credentials: {
         apiKey: (presented) => Promise.resolve(keys.get(presented)),
         jwt: jwtVerifier({ secret, issuer: 'idp', roleClaim: 'role' }),
       },
     },
-    { logger: createLogger({ level: 'silent', name: 'test' }), auth: mode },
+    { logger: createLogger({ level: 'silent', name: 'test' }), auth: mode, rateLimit: unlimited },
   );
 }
 
