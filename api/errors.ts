@@ -1,6 +1,6 @@
 import type { FastifyError, FastifyInstance } from 'fastify';
 import fp from 'fastify-plugin';
-import { isStewardError } from '../src/errors.ts';
+import { isRetriable } from '../src/errors.ts';
 
 /**
  * The API's error answers: `{ error: { code, message, field? } }` with a stable code. Client mistakes are
@@ -83,7 +83,9 @@ export function classify(error: FastifyError | Error): { status: number; body: E
       body: { code: 'STW_BAD_REQUEST', message: fastifyError.message, ...(field && { field }) },
     };
   }
-  if (isStewardError(error) && error.retriable)
+  // Adapters wrap outages in TransientError; a raw driver error that looks like one (a refused or reset
+  // connection, a timeout, PostgreSQL shutting down) is an outage too, not a bug.
+  if (isRetriable(error))
     return { status: 503, body: { code: 'STW_DEPENDENCY_UNAVAILABLE', message: error.message } };
   const status = fastifyError.statusCode;
   if (status !== undefined && status >= 400 && status < 500)

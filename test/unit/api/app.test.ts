@@ -14,7 +14,7 @@ import type {
 } from '../../../src/adapters/postgres/history-reader.ts';
 import { TransientError } from '../../../src/errors.ts';
 import { createLogger } from '../../../src/observability/logger.ts';
-import { memoryCounter, unlimited } from './counters.ts';
+import { memoryCounter, unlimited } from './fixtures.ts';
 
 /** Route behaviour with app.inject over recorded deps; the real-server path is test/integration/api-search. */
 

@@ -1,14 +1,12 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { SignJWT } from 'jose';
-import { Registry } from 'prom-client';
 import { buildApp } from '../../../api/app.ts';
 import { jwtVerifier } from '../../../src/adapters/jwt.ts';
-import { facetCounts } from '../../../src/adapters/elasticsearch/asset-results.ts';
 import type { Principal } from '../../../src/domain/principal.ts';
 import { allows, formatApiKey, parseApiKey } from '../../../src/domain/principal.ts';
 import { createLogger } from '../../../src/observability/logger.ts';
-import { memoryCounter, unlimited } from './counters.ts';
+import { emptyDeps, unlimited } from './fixtures.ts';
 
 /** Authentication and roles with real JWT verification (jose, HS256) and recorded API keys. */
 
@@ -28,31 +26,12 @@ const token = (claims: Record<string, unknown>, options: { expires?: string; sec
     .setExpirationTime(options.expires ?? '5m')
     .sign(new TextEncoder().encode(options.secret ?? secret));
 
-async function app(mode: 'open' | 'required') {
+function app(
+  mode: 'open' | 'required',
+  apiKey = (presented: string) => Promise.resolve(keys.get(presented)),
+) {
   return buildApp(
-    {
-      assets: {
-        search: () =>
-          Promise.resolve({ hits: [], total: { value: 0, relation: 'eq' }, facets: facetCounts(undefined) }),
-        autocomplete: () => Promise.resolve([]),
-        get: () => Promise.resolve(undefined),
-      },
-      history: {
-        exists: () => Promise.resolve(false),
-        schemaVersions: () => Promise.resolve([]),
-        quality: () => Promise.resolve([]),
-        violations: () => Promise.resolve([]),
-      },
-      audit: () => Promise.resolve([]),
-      freshness: () => Promise.reject(new Error('not here')),
-      checks: {},
-      metrics: new Registry(),
-      rateCounter: memoryCounter(),
-      credentials: {
-        apiKey: (presented) => Promise.resolve(keys.get(presented)),
-        jwt: jwtVerifier({ secret, issuer: 'idp', roleClaim: 'role' }),
-      },
-    },
+    emptyDeps({ credentials: { apiKey, jwt: jwtVerifier({ secret, issuer: 'idp', roleClaim: 'role' }) } }),
     { logger: createLogger({ level: 'silent', name: 'test' }), auth: mode, rateLimit: unlimited },
   );
 }
@@ -116,6 +95,17 @@ describe('API authentication and roles', () => {
     }
     for (const headers of [adminJwt, adminKey])
       assert.equal((await api.inject({ url: '/v1/audit', headers })).statusCode, 200);
+  });
+
+  it('should answer 503, not 500, when the key store is unreachable', async () => {
+    const refused = Object.assign(new Error('connect ECONNREFUSED 127.0.0.1:5432'), { code: 'ECONNREFUSED' });
+    const api = await app('required', () => Promise.reject(refused));
+    const response = await api.inject({
+      url: '/v1/search',
+      headers: { 'x-api-key': key('00000000000000a1') },
+    });
+    assert.equal(response.statusCode, 503);
+    assert.equal(response.json<{ error: { code: string } }>().error.code, 'STW_DEPENDENCY_UNAVAILABLE');
   });
 
   it('should treat every caller as an anonymous admin when open', async () => {

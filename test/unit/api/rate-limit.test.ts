@@ -2,11 +2,10 @@ import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { Registry } from 'prom-client';
 import { buildApp } from '../../../api/app.ts';
-import { facetCounts } from '../../../src/adapters/elasticsearch/asset-results.ts';
 import type { Principal } from '../../../src/domain/principal.ts';
 import { formatApiKey } from '../../../src/domain/principal.ts';
 import { createLogger } from '../../../src/observability/logger.ts';
-import { memoryCounter } from './counters.ts';
+import { emptyDeps, memoryCounter } from './fixtures.ts';
 
 /** Rate limits per principal, through the shared counter or, when it fails, in-process. */
 
@@ -18,31 +17,16 @@ const principals = new Map<string, Principal>(
   ]),
 );
 
-async function app(counter: ReturnType<typeof memoryCounter>, metrics = new Registry()) {
+function app(counter: ReturnType<typeof memoryCounter>, metrics = new Registry()) {
   return buildApp(
-    {
-      assets: {
-        search: () =>
-          Promise.resolve({ hits: [], total: { value: 0, relation: 'eq' }, facets: facetCounts(undefined) }),
-        autocomplete: () => Promise.resolve([]),
-        get: () => Promise.resolve(undefined),
-      },
-      history: {
-        exists: () => Promise.resolve(false),
-        schemaVersions: () => Promise.resolve([]),
-        quality: () => Promise.resolve([]),
-        violations: () => Promise.resolve([]),
-      },
-      audit: () => Promise.resolve([]),
-      freshness: () => Promise.reject(new Error('not here')),
-      checks: {},
+    emptyDeps({
       metrics,
       rateCounter: counter,
       credentials: {
         apiKey: (presented) => Promise.resolve(principals.get(presented)),
         jwt: () => Promise.resolve({ ok: false, reason: 'no JWTs here' }),
       },
-    },
+    }),
     {
       logger: createLogger({ level: 'silent', name: 'test' }),
       auth: 'required',
