@@ -181,21 +181,19 @@ describe('sweeps on real data', () => {
         },
       };
     };
-    const first = upsertEvent(0);
+    // Everything in the past of the run: the KPI window ends at the slot (the run's time, to the second),
+    // and an event stamped after it would not count (it did once, when the pipeline was quick).
+    const ago = (ms: number) => new Date(Date.now() - ms).toISOString();
+    const first: ChangeEvent = { ...upsertEvent(0), occurredAt: ago(2000) };
     // t0's email column dropped later: a breaking schema change. t2 deleted.
     const dropped: ChangeEvent = {
       ...first,
       id: randomUUID(),
-      occurredAt: new Date(Date.now() + 1000).toISOString(),
+      occurredAt: ago(1000),
       asset: { ...first.asset, columns: first.asset.columns?.slice(0, 1) ?? [] },
     };
-    const deleted = upsertEvent(2);
-    const deletion: ChangeEvent = {
-      ...deleted,
-      id: randomUUID(),
-      kind: 'delete',
-      occurredAt: new Date(Date.now() + 1000).toISOString(),
-    };
+    const deleted: ChangeEvent = { ...upsertEvent(2), occurredAt: ago(2000) };
+    const deletion: ChangeEvent = { ...deleted, id: randomUUID(), kind: 'delete', occurredAt: ago(1000) };
     const events = [first, upsertEvent(1), deleted, upsertEvent(3), mysql(0), dropped, deletion];
     const { pipeline } = await catalog(t, events);
     const sweeps = await sweepsFor(t, pipeline);
@@ -254,7 +252,12 @@ describe('sweeps on real data', () => {
     );
 
     // The same sweep where Redis cannot be reached: a finding in the row, not a failed run.
-    const unreachable = await sweepsFor(t, pipeline, { env: { REDIS_URL: 'redis://127.0.0.1:1' } });
+    // Its clock starts a minute ahead: the first scheduler's clock steps a second per run and may already
+    // have taken this second's slot, which would dedupe this run away.
+    const unreachable = await sweepsFor(t, pipeline, {
+      env: { REDIS_URL: 'redis://127.0.0.1:1' },
+      aheadMs: 60_000,
+    });
     const down = await unreachable.run('health-snapshot');
     assert.equal(down.status, 'succeeded', down.error ?? '');
     assert.deepEqual(down.outcome, { healthy: false, unreachable: ['redis'] });
