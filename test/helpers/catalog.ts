@@ -1,9 +1,16 @@
+import assert from 'node:assert/strict';
 import type { TestContext } from 'node:test';
 import { Client } from '@elastic/elasticsearch';
 import pg from 'pg';
 import type { DestinationStream } from 'pino';
 import { Registry } from 'prom-client';
-import { aliasName, prepareIndexer, templateName } from '../../src/adapters/elasticsearch/asset-index.ts';
+import {
+  aliasName,
+  prepareIndexer,
+  templateName,
+  type AssetDocument,
+} from '../../src/adapters/elasticsearch/asset-index.ts';
+import { writeDocuments } from '../../src/adapters/elasticsearch/document-sink.ts';
 import { migrate } from '../../src/adapters/postgres/migrate.ts';
 import { TopicCodec } from '../../src/adapters/registry.ts';
 import { toAvro } from '../../src/contract/avro.ts';
@@ -39,6 +46,18 @@ export function assetIndexFor(t: TestContext): { client: Client; prefix: string;
     await client.close();
   });
   return { client, prefix, alias: aliasName(prefix) };
+}
+
+/** Writes the documents through the alias at their revisions, then refreshes: all searchable. */
+export async function indexAll(client: Client, alias: string, docs: readonly AssetDocument[]): Promise<void> {
+  const writes = docs.map((document) => ({
+    index: alias,
+    id: document.urn,
+    version: document.revision,
+    document,
+  }));
+  assert.deepEqual(await writeDocuments(client, writes), []);
+  await client.indices.refresh({ index: alias });
 }
 
 export interface CatalogPipeline {

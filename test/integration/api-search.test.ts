@@ -3,12 +3,11 @@ import { test } from 'node:test';
 import type { AssetDocument } from '../../src/adapters/elasticsearch/asset-index.ts';
 import { ensureAssetIndex } from '../../src/adapters/elasticsearch/asset-index.ts';
 import type { AssetSummary } from '../../src/adapters/elasticsearch/asset-search.ts';
-import { writeDocuments } from '../../src/adapters/elasticsearch/document-sink.ts';
 import { indexer } from '../../processors/indexer/processor.ts';
 import { metadataSync } from '../../processors/metadata-sync/processor.ts';
 import { assetDocuments } from '../fixtures/asset-documents.ts';
 import { upsertEvent } from '../fixtures/events.ts';
-import { assetIndexFor, catalogPipeline } from '../helpers/catalog.ts';
+import { assetIndexFor, catalogPipeline, indexAll } from '../helpers/catalog.ts';
 import { apiFor } from '../helpers/api.ts';
 import { waitFor } from '../helpers/runtime.ts';
 import { postgresSchemaFor } from '../helpers/services.ts';
@@ -27,14 +26,7 @@ test('search should page every matching asset exactly once, facet them, and surv
   const { client, prefix, alias } = assetIndexFor(t);
   await ensureAssetIndex(client, prefix);
   const docs: AssetDocument[] = assetDocuments(200, new Date());
-  const writes = docs.map((document) => ({
-    index: alias,
-    id: document.urn,
-    version: document.revision,
-    document,
-  }));
-  assert.deepEqual(await writeDocuments(client, writes), []);
-  await client.indices.refresh({ index: alias });
+  await indexAll(client, alias, docs);
   const app = await apiFor(t, { pool: (await postgresSchemaFor(t)).pool, client, alias });
   const get = async (url: string): Promise<SearchBody> => {
     const response = await app.inject({ url });

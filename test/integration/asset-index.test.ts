@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import { Client, errors, type estypes } from '@elastic/elasticsearch';
+import { errors, type estypes } from '@elastic/elasticsearch';
 import { ensureAssetIndex, type AssetDocument } from '../../src/adapters/elasticsearch/asset-index.ts';
 import {
   assetByUrn,
@@ -21,23 +21,12 @@ import {
 import { writeDocuments } from '../../src/adapters/elasticsearch/document-sink.ts';
 import { splitIdentifier } from '../../src/domain/identifiers.ts';
 import { assetDocuments } from '../fixtures/asset-documents.ts';
-import { assetIndexFor } from '../helpers/catalog.ts';
+import { assetIndexFor, indexAll } from '../helpers/catalog.ts';
 
 /**
  * The asset template, alias and every query shape of the API against the real Elasticsearch (core modules
  * only). Nothing is mocked. Each test has its own prefix; its template, indices and alias are deleted after.
  */
-
-async function indexAll(client: Client, alias: string, docs: readonly AssetDocument[]): Promise<void> {
-  const writes = docs.map((document) => ({
-    index: alias,
-    id: document.urn,
-    version: document.revision,
-    document,
-  }));
-  assert.deepEqual(await writeDocuments(client, writes), []);
-  await client.indices.refresh({ index: alias });
-}
 
 const byBytes = (a: string, b: string) => Buffer.compare(Buffer.from(a), Buffer.from(b));
 const byName = (a: AssetDocument, b: AssetDocument) =>
