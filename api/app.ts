@@ -1,15 +1,24 @@
 import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
+import cors from '@fastify/cors';
+import helmet from '@fastify/helmet';
 import Fastify, { type FastifyBaseLogger, type FastifyInstance } from 'fastify';
 import type { Logger } from '../src/observability/logger.ts';
 import { MAX_URN_LENGTH } from '../src/domain/urn.ts';
 import type { ApiDeps } from './deps.ts';
 import { errorHandling } from './errors.ts';
+import { openApi } from './plugins/openapi.ts';
 import { auth, type AuthOptions } from './plugins/auth.ts';
 import { health } from './plugins/health.ts';
 import { rateLimits } from './plugins/rate-limit.ts';
 import { requestMetrics } from './plugins/request-metrics.ts';
+import { validatorCompiler } from './validation.ts';
 import { assetRoutes } from './routes/assets.ts';
 import { auditRoutes } from './routes/audit.ts';
+import { curationRoutes } from './routes/curation.ts';
+import { ingestRoutes } from './routes/ingest.ts';
+import { policyRoutes } from './routes/policies.ts';
+import { statsRoutes } from './routes/stats.ts';
+import { violationRoutes } from './routes/violations.ts';
 import { historyRoutes } from './routes/history.ts';
 import { searchRoutes } from './routes/search.ts';
 
@@ -21,6 +30,8 @@ export interface AppOptions {
   readonly rateLimit: { readonly max: number; readonly windowMs: number };
   /** Largest request body accepted (bytes). */
   readonly bodyLimit?: number;
+  /** Browser origins allowed by CORS; none: no CORS headers. */
+  readonly corsOrigins?: readonly string[];
 }
 
 /**
@@ -36,10 +47,25 @@ export async function buildApp(deps: ApiDeps, options: AppOptions): Promise<Fast
     routerOptions: { maxParamLength: MAX_URN_LENGTH * 3 },
     bodyLimit: options.bodyLimit ?? 1_048_576,
     requestIdHeader: 'x-request-id',
-    ajv: { customOptions: { coerceTypes: 'array', removeAdditional: false, allErrors: false } },
   }).withTypeProvider<TypeBoxTypeProvider>();
+  app.setValidatorCompiler(validatorCompiler);
+  // Bodies are JSON only: a text/plain body is 415, not a string that fails the schema.
+  app.removeContentTypeParser('text/plain');
+  // A POST without a body (a bare confirm or acknowledge) validates as an empty JSON object.
+  app.addHook('preValidation', (request, _reply, next) => {
+    if (request.body === undefined && request.method === 'POST') request.body = {};
+    next();
+  });
 
   await app.register(errorHandling);
+  await app.register(helmet, {
+    // The API answers JSON; only the docs page loads scripts and styles (its own, from /docs/static).
+    contentSecurityPolicy: {
+      directives: { defaultSrc: ["'self'"], imgSrc: ["'self'", 'data:'], scriptSrc: ["'self'"] },
+    },
+  });
+  await app.register(cors, { origin: options.corsOrigins?.length ? [...options.corsOrigins] : false });
+  await app.register(openApi);
   await app.register(requestMetrics, { metrics: deps.metrics });
   await app.register(health, { checks: deps.checks, metrics: deps.metrics });
   await app.register(auth, { mode: options.auth, ...deps.credentials });
@@ -54,6 +80,11 @@ export async function buildApp(deps: ApiDeps, options: AppOptions): Promise<Fast
       await v1.register(searchRoutes, { deps });
       await v1.register(assetRoutes, { deps });
       await v1.register(historyRoutes, { deps });
+      await v1.register(curationRoutes, { deps });
+      await v1.register(violationRoutes, { deps });
+      await v1.register(policyRoutes, { deps });
+      await v1.register(statsRoutes, { deps });
+      await v1.register(ingestRoutes, { deps });
       await v1.register(auditRoutes, { deps });
     },
     { prefix: '/v1' },

@@ -1,6 +1,9 @@
 import type { Registry } from 'prom-client';
 import type { AssetSearch } from '../src/adapters/elasticsearch/asset-search.ts';
+import type { ApiMutations } from '../src/adapters/postgres/api-mutations.ts';
 import type { AuditEntry } from '../src/adapters/postgres/audit-reader.ts';
+import type { GovernanceReader } from '../src/adapters/postgres/governance-reader.ts';
+import type { ChangeEvent } from '../src/domain/change-event.ts';
 import type { AssetHistory } from '../src/adapters/postgres/history-reader.ts';
 import type { FreshnessSummary } from '../src/domain/freshness.ts';
 import type { Check } from '../src/observability/health-server.ts';
@@ -12,6 +15,12 @@ export interface ApiDeps {
   readonly assets: AssetSearch;
   /** Schema, quality and violation history from PostgreSQL, the system of record. */
   readonly history: AssetHistory;
+  /** Violations, policies, KPIs and sources across the catalog (PostgreSQL). */
+  readonly governance: GovernanceReader;
+  /** Every write: audited, and sent as commands to the processor that owns the state. */
+  readonly mutations: ApiMutations;
+  /** HTTP ingest: publishes valid change events to the changes topic (throws ContractError, PublishError). */
+  readonly ingest: { publish(events: readonly ChangeEvent[]): Promise<void> };
   /** The audit log, newest first. */
   readonly audit: (page: { limit: number; beforeId?: number; target?: string }) => Promise<AuditEntry[]>;
   /** The freshness of the groups that feed the index (metadata-sync, compliance, quality, indexer). */

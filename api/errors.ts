@@ -13,6 +13,7 @@ export const apiErrorCodes = {
   STW_UNAUTHENTICATED: 'no valid credentials: send an API key or a bearer JWT',
   STW_FORBIDDEN: "the caller's role is below the one the route needs",
   STW_NOT_FOUND: 'no such route or resource',
+  STW_CONFLICT: 'the resource exists already (create) or changed meanwhile',
   STW_RATE_LIMITED: 'too many requests from this principal in the window; retry after Retry-After seconds',
   STW_PAYLOAD_TOO_LARGE: 'the request body is larger than the route accepts',
   STW_UNSUPPORTED_MEDIA_TYPE: 'the request body is not in a content type the route accepts',

@@ -109,6 +109,17 @@ const variables = z.object({
   API_JWT_ROLE_CLAIM: z.string().min(1).default('role'),
   API_RATE_LIMIT_MAX: int(1, 1_000_000, 600),
   API_RATE_LIMIT_WINDOW_MS: int(1_000, 3_600_000, 60_000),
+  // Browser origins allowed to call the API (comma-separated, e.g. https://catalog.example.com); none by default.
+  API_CORS_ORIGINS: z
+    .string()
+    .default('')
+    .transform((value) =>
+      value
+        .split(',')
+        .map((o) => o.trim())
+        .filter(Boolean),
+    )
+    .pipe(z.array(z.url({ protocol: /^https?$/, error: 'expected http(s) origins, comma-separated' }))),
   METRICS_PORT: port(9464),
 
   // The scheduler (src/scheduler): how often it looks for due slots, and its clock.
@@ -274,6 +285,7 @@ function toConfig(v: Variables) {
         ...(v.API_JWT_AUDIENCE && { audience: v.API_JWT_AUDIENCE }),
       },
       rateLimit: { max: v.API_RATE_LIMIT_MAX, windowMs: v.API_RATE_LIMIT_WINDOW_MS },
+      corsOrigins: v.API_CORS_ORIGINS,
     },
     metrics: { port: v.METRICS_PORT },
     scheduler: {

@@ -16,13 +16,18 @@ export interface HealthOptions {
  */
 export const health = fp(
   (app: FastifyInstance, options: HealthOptions, done: (error?: Error) => void) => {
-    app.get('/healthz', () => ({ status: 'ok' }));
-    app.get('/readyz', async (_request, reply) => {
-      const checks = await runChecks({ ...options.checks }, options.checkTimeoutMs ?? 3_000);
-      const ready = Object.values(checks).every((result) => result === 'ok');
-      return reply.status(ready ? 200 : 503).send({ status: ready ? 'ready' : 'not ready', checks });
-    });
-    app.get('/metrics', async (_request, reply) =>
+    const operations = (summary: string) => ({ schema: { summary, tags: ['operations'], security: [] } });
+    app.get('/healthz', operations('The process is alive'), () => ({ status: 'ok' }));
+    app.get(
+      '/readyz',
+      operations('Every dependency answers (503 naming those that do not)'),
+      async (_request, reply) => {
+        const checks = await runChecks({ ...options.checks }, options.checkTimeoutMs ?? 3_000);
+        const ready = Object.values(checks).every((result) => result === 'ok');
+        return reply.status(ready ? 200 : 503).send({ status: ready ? 'ready' : 'not ready', checks });
+      },
+    );
+    app.get('/metrics', operations('Prometheus metrics'), async (_request, reply) =>
       reply.type(options.metrics.contentType).send(await options.metrics.metrics()),
     );
     done();

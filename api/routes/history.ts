@@ -5,6 +5,7 @@ import { decodeCursor, encodeCursor } from '../cursor.ts';
 import type { ApiDeps } from '../deps.ts';
 import { ApiError } from '../errors.ts';
 import { asJson, errorResponses } from '../schemas/common.ts';
+import { Violation } from '../schemas/violation.ts';
 
 const Params = Type.Object({ urn: Type.String({ minLength: 1, maxLength: MAX_URN_LENGTH }) });
 const Limit = Type.Optional(Type.Integer({ minimum: 1, maximum: 200, default: 50 }));
@@ -50,20 +51,6 @@ const QualityPoint = Type.Object({
   dimensions: Type.Record(Type.String(), Type.Union([Type.Number(), Type.Null()])),
   rowCount: Type.Union([Type.Integer(), Type.Null()]),
   eventId: Type.String(),
-});
-
-const Violation = Type.Object({
-  id: Type.String({ description: 'deterministic: the same violation episode has the same id everywhere' }),
-  policyId: Type.String(),
-  policyVersion: Type.Integer(),
-  episode: Type.Integer(),
-  status: Type.Enum(['open', 'resolved']),
-  severity: Type.String(),
-  escalated: Type.Boolean(),
-  reasons: Type.Array(Type.String()),
-  openedAt: Type.String({ format: 'date-time' }),
-  dueAt: Type.String({ format: 'date-time' }),
-  resolvedAt: Type.Union([Type.String({ format: 'date-time' }), Type.Null()]),
 });
 
 const QUALITY_CURSOR = 'quality-history';

@@ -29,7 +29,7 @@ import { classifyColumn } from './classify/classify.ts';
 import { parseComplianceCommand, type ComplianceCommand, type DecideClassification } from './commands.ts';
 import { evaluatePolicy } from './policies/evaluate.ts';
 import { loadPolicies, type PolicySet } from './policies/load.ts';
-import type { Policy } from './policies/schema.ts';
+import type { Policy } from '../../src/domain/policy.ts';
 import { buildResult, resultDigest, type ComplianceResult } from './result.ts';
 import {
   columnClasses,

@@ -10,7 +10,7 @@
 import { isClassId, sensitivityOf, type ClassId, type Sensitivity } from './classify/classes.ts';
 import type { Classification, Evidence } from './classify/classify.ts';
 import type { AssetFacts } from './policies/evaluate.ts';
-import type { Severity } from './policies/schema.ts';
+import type { Severity } from '../../src/domain/policy.ts';
 
 /** What the assets topic last said about the asset (metadata-sync's merged view). */
 export interface CatalogFacts {

@@ -15,7 +15,7 @@
  */
 import { commandId } from '../../src/domain/command.ts';
 import type { Evaluation } from './policies/evaluate.ts';
-import { SEVERITIES, type Policy, type Severity } from './policies/schema.ts';
+import { SEVERITIES, type Policy, type Severity } from '../../src/domain/policy.ts';
 import type { ViolationState } from './state.ts';
 
 export const TRANSITION_KINDS = ['opened', 'resolved', 'severity-changed', 'escalated'] as const;

@@ -68,12 +68,18 @@ export type LastModifiedAspect = { readonly at: string; readonly stamp: Stamp };
 
 export type DeletionAspect = { readonly deleted: boolean; readonly stamp: Stamp };
 
-/** Set by stewards through the API; change events never write it. */
+/**
+ * Set by stewards through the API (src/domain/curation.ts); change events never write it. A field is
+ * present only while a steward's value is in force.
+ */
 export type CuratedAspect = {
   readonly owners?: readonly string[];
   readonly tags?: readonly string[];
+  readonly description?: string;
   /** ISO-8601 duration, e.g. P30D. */
   readonly retention?: string;
+  /** Who curated last. */
+  readonly by: string;
   readonly stamp: Stamp;
 };
 

@@ -16,7 +16,8 @@
  * - profile: the profile only, and the identity it carries (see identity below). It never deletes or
  *   re-creates the asset.
  * - delete: deletion `{ deleted: true }`, and the identity it carries.
- * - Nothing writes `curated`: stewards set it through the API, and a change event never touches it.
+ * - A change event never writes `curated`: stewards set it through the API, as `curate` commands merged by
+ *   `mergeCuration` (a JSON merge patch over the aspect, last writer wins on the command's stamp).
  *
  * Delete and re-create: upserts and deletes write one deletion register, so the asset is deleted iff the
  * newest of its upserts and deletes is a delete. An upsert newer than the delete re-creates the asset. An
@@ -42,6 +43,7 @@
  * a delete is the first event seen). `recreated` means it stopped being deleted.
  */
 import type { ChangeEvent } from '../../src/domain/change-event.ts';
+import type { Curate } from '../../src/domain/curation.ts';
 import { UrnError, parseUrn } from '../../src/domain/urn.ts';
 import {
   ASPECT_NAMES,
@@ -54,6 +56,7 @@ import {
   type AspectName,
   type Aspects,
   type AssetState,
+  type CuratedAspect,
   type AssetType,
   type IdentityAspect,
   type IdentityOrigin,
@@ -192,6 +195,35 @@ export function mergeChange(state: AssetState | undefined, event: ChangeEvent): 
     }
   }
   return settle(state, event.asset.urn, aspects, changedAspects);
+}
+
+/**
+ * Applies a steward's curation (src/domain/curation.ts) to a known asset: the patch is merged into the
+ * curated aspect when its stamp (issue time, command id) is newer than the aspect's. An unknown asset is
+ * left alone (the API only curates assets in the catalog); a deleted one keeps the curation for when it
+ * comes back.
+ */
+export function mergeCuration(state: AssetState | undefined, curate: Curate): MergeResult | undefined {
+  if (state === undefined) return undefined;
+  const stamp: Stamp = { occurredAt: curate.at, eventId: curate.id };
+  const current = state.aspects.curated;
+  if (current && compareStamps(stamp, current.stamp) <= 0) return unchanged(state);
+  const { patch } = curate;
+  // A JSON merge patch: absent keeps the current value, null removes it, a value replaces it.
+  const owners = patch.owners === undefined ? current?.owners : (patch.owners ?? undefined);
+  const tags = patch.tags === undefined ? current?.tags : (patch.tags ?? undefined);
+  const description =
+    patch.description === undefined ? current?.description : (patch.description ?? undefined);
+  const retention = patch.retention === undefined ? current?.retention : (patch.retention ?? undefined);
+  const curated: CuratedAspect = {
+    ...(owners !== undefined && { owners: [...owners] }),
+    ...(tags !== undefined && { tags: [...tags] }),
+    ...(description !== undefined && { description }),
+    ...(retention !== undefined && { retention }),
+    by: curate.by,
+    stamp,
+  };
+  return settle(state, state.urn, { ...state.aspects, curated }, ['curated']);
 }
 
 /**

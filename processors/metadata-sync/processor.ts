@@ -10,10 +10,14 @@
  * other processors are ignored): an asset not reported within the expected interval as of the sweep's
  * slot is marked stale (`assets.stale_since`, `stale` on the assets topic and in its document) unless a
  * report arrived meanwhile; the next report within that interval clears the mark.
+ *
+ * And `curate` commands (the API's PATCH /v1/assets/{urn}, src/domain/curation.ts): a steward's owners,
+ * tags, description and retention, kept as the `curated` aspect that change events never overwrite.
  */
 import { acceptChangeEvent } from '../../src/contract/accept.ts';
 import type { ChangeEvent } from '../../src/domain/change-event.ts';
 import { parseMarkStale, type Command, type MarkStale } from '../../src/domain/command.ts';
+import { CURATE, parseCurate, type Curate } from '../../src/domain/curation.ts';
 import {
   define,
   type Accepted,
@@ -28,7 +32,7 @@ import { isOverdue } from '../../src/domain/staleness.ts';
 import { assets, changes, commands } from '../../topics/index.ts';
 import { isDeleted } from './aspects.ts';
 import { toAssetEvent, type SyncState } from './asset-event.ts';
-import { mergeChange, toAssetRecord } from './merge.ts';
+import { mergeChange, mergeCuration, toAssetRecord } from './merge.ts';
 import { diffSchemas } from './schema-diff.ts';
 
 export type { SyncState } from './asset-event.ts';
@@ -135,15 +139,31 @@ export function handleMarkStale(
   };
 }
 
+/** A steward's curation, merged into a known asset; an unknown one is left alone. */
+export function handleCurate(
+  command: Curate,
+  state: SyncState | undefined,
+  output: TopicDeclaration,
+): HandleResult<SyncState> {
+  const merged = mergeCuration(state?.asset, command);
+  if (!state || !merged?.changed) return {};
+  const next: SyncState = { ...state, asset: merged.state };
+  const value = toAssetEvent(next);
+  return {
+    state: next,
+    effects: { rows: [assetRow(next)], emit: [{ topic: output, key: command.urn, value }] },
+  };
+}
+
 const PROCESSOR = 'metadata-sync';
 
 /** A command for metadata-sync, read; other targets are ignored (not dead-lettered). */
-export function acceptCommand(value: unknown, key: string): Accepted<MarkStale> {
+export function acceptCommand(value: unknown, key: string): Accepted<MarkStale | Curate> {
   const command = value as Command;
   if (command.target !== PROCESSOR) return { ok: false, ignore: true, reason: `for ${command.target}` };
-  if (command.kind !== 'mark-stale')
+  if (command.kind !== 'mark-stale' && command.kind !== CURATE)
     return { ok: false, reason: `metadata-sync has no command ${JSON.stringify(command.kind)}` };
-  const parsed = parseMarkStale(command);
+  const parsed = command.kind === CURATE ? parseCurate(command) : parseMarkStale(command);
   if (!parsed.ok) return { ok: false, reason: parsed.reason };
   if (parsed.value.urn !== key)
     return {
@@ -154,7 +174,7 @@ export function acceptCommand(value: unknown, key: string): Accepted<MarkStale> 
   return parsed;
 }
 
-export type SyncInput = ChangeEvent | MarkStale;
+export type SyncInput = ChangeEvent | MarkStale | Curate;
 
 /**
  * The processor; tests bind it to copies of the topics with unique names (and leave out `commands`
@@ -180,9 +200,11 @@ export function metadataSync(
         ? acceptCommand(value, key)
         : acceptChangeEvent(value, key),
     eventId: (e) => e.id,
-    handle: (event, state) =>
-      event.value.kind === 'mark-stale'
-        ? handleMarkStale(event.value, state, output)
-        : handleChange({ ...event, value: event.value }, state, output),
+    handle: (event, state) => {
+      const { value } = event;
+      if (value.kind === 'mark-stale') return handleMarkStale(value, state, output);
+      if (value.kind === 'curate') return handleCurate(value, state, output);
+      return handleChange({ ...event, value }, state, output);
+    },
   });
 }

@@ -7,6 +7,7 @@ import {
   isDeleted,
   type AssetState,
   type AssetType,
+  type CuratedAspect,
   type SchemaAspect,
   type Stamp,
 } from './aspects.ts';
@@ -35,14 +36,29 @@ export type AssetRecord = {
 export const schemaFingerprintOf = (schema: SchemaAspect | undefined): string | undefined =>
   schema === undefined ? undefined : schemaFingerprint(schema.columns);
 
+const RETENTION_TAG = 'retention:';
+
 /**
- * The `assets` row of a state. Stewards' curated owners replace the reported ones; tags are the reported
- * ones followed by curated tags not already present. `updated_stamp` is the newest stamp of any aspect.
+ * The asset's tags: the reported ones, then the curated ones not already present; a curated retention
+ * replaces every reported `retention:` tag with `retention:<duration>`.
+ */
+function effectiveTags(reported: readonly string[], curated: CuratedAspect | undefined): string[] {
+  const retention = curated?.retention;
+  const kept = retention === undefined ? reported : reported.filter((t) => !t.startsWith(RETENTION_TAG));
+  const added = [...(curated?.tags ?? []), ...(retention === undefined ? [] : [RETENTION_TAG + retention])];
+  return [...kept, ...added.filter((tag) => !kept.includes(tag))];
+}
+
+/**
+ * The `assets` row of a state. A steward's curated owners and description replace the reported ones;
+ * tags are merged (effectiveTags). `updated_stamp` is the newest stamp of what the source reported:
+ * curation is not a report, so it never hides that a source went quiet (metadata-resync).
  */
 export function toAssetRecord(state: AssetState): AssetRecord {
   const { identity, schema, ownership, lastModified, curated } = state.aspects;
   const reportedTags = ownership?.tags ?? [];
-  const stamps = Object.values(state.aspects).map((aspect) => aspect.stamp);
+  const { curated: _curated, ...reported } = state.aspects;
+  const stamps = Object.values(reported).map((aspect) => aspect.stamp);
   return {
     urn: state.urn,
     platform: identity.platform,
@@ -50,9 +66,9 @@ export function toAssetRecord(state: AssetState): AssetRecord {
     type: identity.type,
     name: identity.name,
     qualified_name: identity.qualifiedName,
-    description: ownership?.description ?? null,
+    description: curated?.description ?? ownership?.description ?? null,
     owners: curated?.owners ?? ownership?.owners ?? [],
-    tags: [...reportedTags, ...(curated?.tags ?? []).filter((tag) => !reportedTags.includes(tag))],
+    tags: effectiveTags(reportedTags, curated),
     deleted: isDeleted(state),
     placeholder: state.placeholder,
     revision: state.revision,

@@ -1,20 +1,156 @@
 import type { AddressInfo } from 'node:net';
-import { buildApp } from '../../api/app.ts';
 import type { Client } from '@elastic/elasticsearch';
+import type { Kafka } from 'kafkajs';
+import type { Registry } from 'prom-client';
+import { buildApp } from '../../api/app.ts';
+import type { ApiDeps } from '../../api/deps.ts';
 import { aliasName } from '../adapters/elasticsearch/asset-index.ts';
 import { assetSearch } from '../adapters/elasticsearch/asset-search.ts';
-import { jwtVerifier } from '../adapters/jwt.ts';
-import { redisRateCounter } from '../adapters/redis-rate-counter.ts';
+import { jwtVerifier, type JwtOptions } from '../adapters/jwt.ts';
+import { idempotentProducer } from '../adapters/kafka.ts';
+import { OutboxRelay } from '../adapters/outbox-relay.ts';
+import { API_OUTBOX, apiMutations } from '../adapters/postgres/api-mutations.ts';
 import { verifyApiKey } from '../adapters/postgres/api-keys.ts';
 import { readAudit } from '../adapters/postgres/audit-reader.ts';
 import { readFreshness } from '../adapters/postgres/freshness-store.ts';
+import { governanceReader } from '../adapters/postgres/governance-reader.ts';
 import { assetHistory } from '../adapters/postgres/history-reader.ts';
 import type { Pool } from '../adapters/postgres/pool.ts';
+import { redisRateCounter } from '../adapters/redis-rate-counter.ts';
+import { TopicCodec } from '../adapters/registry.ts';
+import { reevaluateAll } from '../commands/reevaluate.ts';
 import type { Config } from '../config.ts';
 import { freshnessStaleAfterMs, summariseFreshness } from '../domain/freshness.ts';
+import type { TopicDeclaration } from '../domain/topic.ts';
 import type { Check } from '../observability/health-server.ts';
 import type { Logger } from '../observability/logger.ts';
-import type { Registry } from '../observability/metrics.ts';
+import { ChangePublisher } from '../producer/publish.ts';
+import { changes, commands } from '../../topics/index.ts';
+
+export interface ApiDependencyOptions {
+  readonly pool: Pool;
+  readonly elasticsearch: Client;
+  readonly alias: string;
+  readonly kafka: Kafka;
+  readonly codec: TopicCodec;
+  readonly redis: Config['redis'];
+  readonly jwt: JwtOptions;
+  readonly checks: Readonly<Record<string, Check>>;
+  readonly metrics: Registry;
+  readonly logger: Logger;
+  /** The consumer groups whose progress the index reflects: their freshness is every answer's watermark. */
+  readonly freshnessGroups: readonly string[];
+  /** The changes and commands topics, unless a test binds copies. */
+  readonly topics?: { readonly changes: TopicDeclaration; readonly commands: TopicDeclaration };
+  /** How often to publish outbox rows a crashed request left behind (ms). */
+  readonly outboxSweepMs?: number;
+}
+
+/**
+ * The API's dependencies over the real adapters, with what they hold open: a producer (commands from the
+ * outbox, HTTP ingest), the Redis rate counter and the outbox sweep. `start` connects, `close` releases.
+ */
+export function apiDependencies(options: ApiDependencyOptions): {
+  deps: ApiDeps;
+  start(): Promise<void>;
+  close(): Promise<void>;
+} {
+  const { pool, logger } = options;
+  const topics = options.topics ?? { changes, commands };
+  const rateCounter = redisRateCounter(options.redis);
+  const producer = idempotentProducer(options.kafka);
+  const relay = new OutboxRelay(pool, producer, options.codec, [topics.commands]);
+  const publisher = new ChangePublisher({
+    kafka: options.kafka,
+    codec: options.codec,
+    topic: topics.changes,
+    logger,
+  });
+  const log = logger.child({ part: 'api' });
+  const reevaluate = (reason: string): Promise<void> =>
+    reevaluateAll(
+      { pool, producer, codec: options.codec, commands: topics.commands },
+      {
+        issuedBy: 'api',
+        reason,
+      },
+    ).then(
+      (sent) => log.info({ sent, reason }, 're-evaluation requested'),
+      // The policy is stored and audited; compliance-rescan re-evaluates every asset daily regardless.
+      (error: unknown) => log.error({ err: error, reason }, 're-evaluation request failed'),
+    );
+  let sweeper: NodeJS.Timeout | undefined;
+  let pruner: NodeJS.Timeout | undefined;
+  const deps: ApiDeps = {
+    assets: assetSearch(options.elasticsearch, options.alias),
+    history: assetHistory(pool),
+    governance: governanceReader(pool),
+    mutations: apiMutations({
+      pool,
+      commands: topics.commands,
+      publish: (rows) =>
+        relay.publish(rows).catch((error: unknown) => {
+          log.warn({ err: error, rows: rows.length }, 'commands left to the outbox sweep');
+          throw error;
+        }),
+      // In the background: the answer does not wait for thousands of commands.
+      reevaluateAll: (reason) => {
+        void reevaluate(reason);
+        return Promise.resolve();
+      },
+    }),
+    ingest: {
+      publish: async (events) => {
+        await publisher.publishChanges(events);
+      },
+    },
+    audit: (page) => readAudit(pool, page),
+    freshness: async () => {
+      const rows = await readFreshness(pool, options.freshnessGroups);
+      const { partitions: _partitions, ...summary } = summariseFreshness(
+        rows,
+        new Date(),
+        freshnessStaleAfterMs,
+      );
+      return summary;
+    },
+    checks: options.checks,
+    metrics: options.metrics,
+    credentials: {
+      apiKey: (key) => verifyApiKey(pool, key),
+      jwt: jwtVerifier(options.jwt),
+    },
+    rateCounter,
+  };
+  return {
+    deps,
+    async start() {
+      await Promise.all([producer.connect(), publisher.connect()]);
+      const sweepMs = options.outboxSweepMs ?? 15_000;
+      sweeper = setInterval(() => {
+        relay
+          .sweep(API_OUTBOX, sweepMs)
+          .then((published) => {
+            if (published) log.info({ published }, 'outbox rows published by the sweep');
+          })
+          .catch((error: unknown) => log.warn({ err: error }, 'outbox sweep failed'));
+      }, sweepMs);
+      sweeper.unref();
+      // Published rows are kept a day (for inspection), then deleted, as the processors' housekeeping does.
+      pruner = setInterval(() => {
+        relay.prune(API_OUTBOX, 86_400_000).catch((error: unknown) => {
+          log.warn({ err: error }, 'outbox prune failed');
+        });
+      }, 3_600_000);
+      pruner.unref();
+    },
+    async close() {
+      clearInterval(sweeper);
+      clearInterval(pruner);
+      await Promise.allSettled([producer.disconnect(), publisher.disconnect(), rateCounter.close()]);
+    },
+  };
+}
 
 export interface ApiServerOptions {
   readonly config: Config;
@@ -22,6 +158,8 @@ export interface ApiServerOptions {
   readonly registry: Registry;
   readonly pool: Pool;
   readonly elasticsearch: Client;
+  readonly kafka: Kafka;
+  readonly codec: TopicCodec;
   readonly checks: Readonly<Record<string, Check>>;
   /** The consumer groups whose progress the index reflects: their freshness is every answer's watermark. */
   readonly freshnessGroups: readonly string[];
@@ -30,31 +168,26 @@ export interface ApiServerOptions {
 /** The query API on API_HOST:API_PORT (wiring only: the app is api/app.ts). */
 export async function startApi(options: ApiServerOptions): Promise<{ port: number; stop(): Promise<void> }> {
   const { config, logger } = options;
-  const rateCounter = redisRateCounter(config.redis);
-  const app = await buildApp(
-    {
-      assets: assetSearch(options.elasticsearch, aliasName(config.elasticsearch.indexPrefix)),
-      history: assetHistory(options.pool),
-      audit: (page) => readAudit(options.pool, page),
-      freshness: async () => {
-        const rows = await readFreshness(options.pool, options.freshnessGroups);
-        const { partitions: _partitions, ...summary } = summariseFreshness(
-          rows,
-          new Date(),
-          freshnessStaleAfterMs,
-        );
-        return summary;
-      },
-      checks: options.checks,
-      metrics: options.registry,
-      credentials: {
-        apiKey: (key) => verifyApiKey(options.pool, key),
-        jwt: jwtVerifier(config.api.jwt),
-      },
-      rateCounter,
-    },
-    { logger: logger.child({ part: 'api' }), auth: config.api.auth, rateLimit: config.api.rateLimit },
-  );
+  const dependencies = apiDependencies({
+    pool: options.pool,
+    elasticsearch: options.elasticsearch,
+    alias: aliasName(config.elasticsearch.indexPrefix),
+    kafka: options.kafka,
+    codec: options.codec,
+    redis: config.redis,
+    jwt: config.api.jwt,
+    checks: options.checks,
+    metrics: options.registry,
+    logger,
+    freshnessGroups: options.freshnessGroups,
+  });
+  await dependencies.start();
+  const app = await buildApp(dependencies.deps, {
+    logger: logger.child({ part: 'api' }),
+    auth: config.api.auth,
+    rateLimit: config.api.rateLimit,
+    corsOrigins: config.api.corsOrigins,
+  });
   if (config.api.auth === 'open')
     logger.warn({ host: config.api.host }, 'the API runs open (API_AUTH=open): every caller is an admin');
   await app.listen({ host: config.api.host, port: config.api.port });
@@ -64,7 +197,7 @@ export async function startApi(options: ApiServerOptions): Promise<{ port: numbe
     port,
     stop: async () => {
       await app.close();
-      await rateCounter.close();
+      await dependencies.close();
     },
   };
 }

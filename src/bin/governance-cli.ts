@@ -4,7 +4,7 @@
  */
 import { readFile } from 'node:fs/promises';
 import { Argument, Option as CliOption, type Command as Program } from 'commander';
-import { fanOutCommands } from '../commands/fan-out.ts';
+import { reevaluateAll } from '../commands/reevaluate.ts';
 import { createKafka, idempotentProducer } from '../adapters/kafka.ts';
 import { currentPolicies, putPolicy } from '../adapters/postgres/policy-store.ts';
 import { createPool, type Pool } from '../adapters/postgres/pool.ts';
@@ -12,8 +12,8 @@ import { TopicCodec, createRegistry } from '../adapters/registry.ts';
 import type { Config } from '../config.ts';
 import { commandId, type Command } from '../domain/command.ts';
 import { createLogger } from '../observability/logger.ts';
-import { CLASS_IDS } from '../../processors/compliance/classify/classes.ts';
-import { SEVERITIES } from '../../processors/compliance/policies/schema.ts';
+import { CLASS_IDS } from '../domain/classes.ts';
+import { SEVERITIES } from '../domain/policy.ts';
 import { commands } from '../../topics/index.ts';
 
 const say = (line: string): void => void process.stdout.write(`${line}\n`);
@@ -42,24 +42,8 @@ async function withCommandSink<T>(
           acks: -1,
         });
       },
-      async reevaluateAll(reason) {
-        const at = new Date().toISOString();
-        const { sent } = await fanOutCommands<{ urn: string }>(
-          { pool, producer, codec, commands },
-          { sql: 'SELECT urn FROM assets WHERE NOT deleted AND urn > $1 ORDER BY urn LIMIT $2' },
-          (row) => ({
-            id: commandId('policies', at, row.urn),
-            kind: 're-evaluate',
-            target: 'compliance',
-            urn: row.urn,
-            issuedAt: at,
-            issuedBy: 'steward policies',
-            reason,
-            payload: null,
-          }),
-        );
-        return sent;
-      },
+      reevaluateAll: (reason) =>
+        reevaluateAll({ pool, producer, codec, commands }, { issuedBy: 'steward policies', reason }),
     });
   } finally {
     await producer.disconnect();

@@ -158,6 +158,8 @@ export async function runProcesses(
         registry,
         pool,
         elasticsearch,
+        kafka: createKafka(config.kafka, logger, `${config.kafka.clientId}-api`),
+        codec,
         checks: dependencies.checks,
         freshnessGroups: options.api.freshnessGroups,
       }),

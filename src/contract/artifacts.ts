@@ -5,7 +5,7 @@ import { valueSubject } from '../domain/topic.ts';
 import { changeEventAvroSchema } from './avro-schemas.ts';
 import { formatJson } from './json-format.ts';
 import { plainJsonSchema, type JsonSchema } from './json-schema.ts';
-import { PolicySchema } from '../../processors/compliance/policies/schema.ts';
+import { PolicySchema } from '../domain/policy.ts';
 
 /** A generated file: its path relative to the project root and its exact content. */
 export interface Artifact {
@@ -33,12 +33,12 @@ export function changeEventJsonSchema(): JsonSchema {
   };
 }
 
-/** The policy schema (processors/compliance/policies/schema.ts) as a JSON Schema, for policy authors. */
+/** The policy schema (src/domain/policy.ts) as a JSON Schema, for policy authors. */
 export function policyJsonSchema(): JsonSchema {
   return {
     $schema: 'https://json-schema.org/draft/2020-12/schema',
     $id: 'https://steward.dev/schemas/policy.schema.json',
-    $comment: 'Generated from processors/compliance/policies/schema.ts by npm run generate; do not edit.',
+    $comment: 'Generated from src/domain/policy.ts by npm run generate; do not edit.',
     ...plainJsonSchema(PolicySchema),
   };
 }

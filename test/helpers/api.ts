@@ -1,24 +1,23 @@
 import type { TestContext } from 'node:test';
 import type { Client } from '@elastic/elasticsearch';
 import type { FastifyInstance } from 'fastify';
+import { Kafka, logLevel } from 'kafkajs';
 import type pg from 'pg';
 import { Registry } from 'prom-client';
 import { buildApp, type AppOptions } from '../../api/app.ts';
-import type { ApiDeps } from '../../api/deps.ts';
-import { assetSearch } from '../../src/adapters/elasticsearch/asset-search.ts';
-import { jwtVerifier, type JwtOptions } from '../../src/adapters/jwt.ts';
-import { verifyApiKey } from '../../src/adapters/postgres/api-keys.ts';
-import { readAudit } from '../../src/adapters/postgres/audit-reader.ts';
-import { assetHistory } from '../../src/adapters/postgres/history-reader.ts';
-import { readFreshness } from '../../src/adapters/postgres/freshness-store.ts';
-import { freshnessStaleAfterMs, summariseFreshness } from '../../src/domain/freshness.ts';
+import type { JwtOptions } from '../../src/adapters/jwt.ts';
+import { TopicCodec } from '../../src/adapters/registry.ts';
+import { apiDependencies } from '../../src/bin/api-server.ts';
+import type { TopicDeclaration } from '../../src/domain/topic.ts';
 import { createLogger } from '../../src/observability/logger.ts';
-import { redisRateCounter } from '../../src/adapters/redis-rate-counter.ts';
-import { endpoints } from './services.ts';
+import { changes, commands } from '../../topics/index.ts';
+import { endpoints, registryClient, uniqueName } from './services.ts';
 
 /**
- * The API app over real adapters (Elasticsearch alias, PostgreSQL pool), as src/bin/api-server.ts wires it,
- * for integration tests; closed after the test. `freshnessGroups` are the groups whose watermark it reports.
+ * The API app over real adapters (Elasticsearch alias, PostgreSQL pool, Kafka, Redis), wired as
+ * src/bin/api-server.ts wires it, for integration tests; closed after the test. `freshnessGroups` are the
+ * groups whose watermark it reports; `topics` the test's own changes and commands topics (by default,
+ * uniquely named ones no test reads).
  */
 export async function apiFor(
   t: TestContext,
@@ -32,34 +31,37 @@ export async function apiFor(
     readonly rateLimit?: AppOptions['rateLimit'];
     /** Redis for the rate limits (default: the test Redis). */
     readonly redisUrl?: string;
+    readonly topics?: { readonly changes: TopicDeclaration; readonly commands: TopicDeclaration };
+    readonly codec?: TopicCodec;
   },
 ): Promise<FastifyInstance> {
-  const { pool } = options;
-  const rateCounter = redisRateCounter({ url: options.redisUrl ?? endpoints().redisUrl, tls: false });
-  t.after(() => rateCounter.close());
-  const deps: ApiDeps = {
-    assets: assetSearch(options.client, options.alias),
-    history: assetHistory(pool),
-    audit: (page) => readAudit(pool, page),
-    freshness: async () => {
-      const rows = await readFreshness(pool, options.freshnessGroups ?? []);
-      const { partitions: _partitions, ...summary } = summariseFreshness(
-        rows,
-        new Date(),
-        freshnessStaleAfterMs,
-      );
-      return summary;
-    },
+  const logger = createLogger({ level: 'silent', name: 'test' });
+  const dependencies = apiDependencies({
+    pool: options.pool,
+    elasticsearch: options.client,
+    alias: options.alias,
+    kafka: new Kafka({
+      clientId: uniqueName('test-api'),
+      brokers: [...endpoints().kafkaBrokers],
+      logLevel: logLevel.NOTHING,
+    }),
+    codec: options.codec ?? new TopicCodec(registryClient()),
+    redis: { url: options.redisUrl ?? endpoints().redisUrl, tls: false },
+    jwt: { roleClaim: 'role', ...options.jwt },
     checks: {},
     metrics: new Registry(),
-    credentials: {
-      apiKey: (key) => verifyApiKey(pool, key),
-      jwt: jwtVerifier({ roleClaim: 'role', ...options.jwt }),
+    logger,
+    freshnessGroups: options.freshnessGroups ?? [],
+    topics: options.topics ?? {
+      changes: { ...changes, name: uniqueName('unused.changes') },
+      commands: { ...commands, name: uniqueName('unused.commands') },
     },
-    rateCounter,
-  };
-  const app = await buildApp(deps, {
-    logger: createLogger({ level: 'silent', name: 'test' }),
+    outboxSweepMs: 1000,
+  });
+  await dependencies.start();
+  t.after(() => dependencies.close());
+  const app = await buildApp(dependencies.deps, {
+    logger,
     auth: options.auth ?? 'open',
     rateLimit: options.rateLimit ?? { max: 10_000, windowMs: 60_000 },
   });

@@ -1,6 +1,7 @@
 import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
 import { test } from 'node:test';
+import type { FastifyInstance } from 'fastify';
 import type { AssetSummary } from '../../src/adapters/elasticsearch/asset-search.ts';
 import type {
   QualityPoint,
@@ -20,6 +21,8 @@ import { catalogPipeline } from '../helpers/catalog.ts';
 import { apiFor } from '../helpers/api.ts';
 import { waitFor } from '../helpers/runtime.ts';
 import { deleteSubject } from '../helpers/services.ts';
+import type { CatalogPipeline } from '../helpers/catalog.ts';
+import { fullUpsertEvent } from '../fixtures/change-events.ts';
 
 /**
  * The API over what the whole governance pipeline made of examples/events.ndjson (the README's first try)
@@ -41,7 +44,7 @@ test('the API should serve the classes, violations and history the pipeline deri
       await deleteSubject(valueSubject(topic));
   });
   await seedBuiltinPolicies(p.pool);
-  await p.start(metadataSync({ input: p.input, output: p.output }));
+  await p.start(metadataSync({ input: p.input, output: p.output, commands: commandsTopic }));
   await p.start(
     complianceProcessor({
       changes: p.input,
@@ -61,7 +64,13 @@ test('the API should serve the classes, violations and history the pipeline deri
     }),
   );
   await p.start(indexer({ input: p.output, notices: [results, qualityTopic] }, p.alias));
-  const app = await apiFor(t, { pool: p.pool, client: p.client, alias: p.alias });
+  const app = await apiFor(t, {
+    pool: p.pool,
+    client: p.client,
+    alias: p.alias,
+    codec: p.codec,
+    topics: { changes: p.input, commands: commandsTopic },
+  });
 
   try {
     const lines = readFileSync(new URL('../../examples/events.ndjson', import.meta.url), 'utf8')
@@ -140,7 +149,179 @@ test('the API should serve the classes, violations and history the pipeline deri
       for (const sample of examples[1]?.profile?.columns.flatMap((c) => c.samples ?? []) ?? [])
         assert.ok(!body.includes(sample), `${route || '/'} serves no sample (${sample})`);
     }
+    await governByApi(app, p, urn);
   } finally {
     await p.stop();
   }
 });
+
+interface Indexed {
+  asset: AssetSummary;
+}
+
+/** Curation, decisions, acknowledgement, a policy's life, stats, sources and ingest, through the API. */
+async function governByApi(app: FastifyInstance, p: CatalogPipeline, urn: string): Promise<void> {
+  const base = `/v1/assets/${encodeURIComponent(urn)}`;
+  const current = async (): Promise<AssetSummary | undefined> => {
+    await p.client.indices.refresh({ index: p.alias });
+    const response = await app.inject({ url: base });
+    return response.statusCode === 200 ? response.json<Indexed>().asset : undefined;
+  };
+
+  // A new policy: stored as version 1, audited, and every asset re-evaluated against it.
+  const policy = {
+    id: 'gold-tier-declared',
+    title: 'Tier declared',
+    description: 'Every asset says whether it is gold data.',
+    severity: 'low',
+    scope: {},
+    assert: { kind: 'has-tag', anyOf: ['gold'] },
+    remediation: 'Tag it gold.',
+    slaHours: 24,
+    references: [],
+    waivers: [],
+    enabled: true,
+  };
+  const created = await app.inject({ method: 'POST', url: '/v1/policies', payload: policy });
+  assert.equal(created.statusCode, 201, created.body);
+  assert.equal(created.json<{ policy: { version: number } }>().policy.version, 1);
+  assert.equal((await app.inject({ method: 'POST', url: '/v1/policies', payload: policy })).statusCode, 409);
+  await waitFor(
+    current,
+    (a) => a?.violations.openPolicies.includes('gold-tier-declared') === true,
+    60_000,
+    'the new policy evaluated on the asset',
+  );
+
+  // Curation fixes two violations: retention and the tier tag; the source's next report keeps it.
+  const patch = { owners: ['data-office'], tags: ['gold'], retention: 'P90D' };
+  const curated = await app.inject({ method: 'PATCH', url: base, payload: patch });
+  assert.equal(curated.statusCode, 202, curated.body);
+  assert.deepEqual(curated.json<{ before: { owners: string[] } }>().before.owners, ['team-crm']);
+  // A steward rejects the phone class on the phone column.
+  const rejected = await app.inject({
+    method: 'POST',
+    url: `${base}/columns/phone/classifications/phone/reject`,
+    payload: { reason: 'internal extension numbers' },
+  });
+  assert.equal(rejected.statusCode, 202, rejected.body);
+  assert.equal(
+    (await app.inject({ method: 'POST', url: `${base}/columns/nope/classifications/phone/reject` }))
+      .statusCode,
+    404,
+  );
+  const fixed = await waitFor(
+    current,
+    (a) =>
+      a !== undefined &&
+      a.owners.includes('data-office') &&
+      !a.classes.includes('phone') &&
+      a.violations.open === 1,
+    60_000,
+    'curation and the decision applied, two violations resolved',
+  );
+  assert.deepEqual(fixed?.owners, ['data-office']);
+  assert.deepEqual([...(fixed?.tags ?? [])].sort(), ['gold', 'retention:P90D', 'tier1']);
+  assert.deepEqual(fixed?.violations.openPolicies, ['card-numbers-unreadable']);
+
+  // Violations across assets, filtered, and an acknowledgement (idempotent).
+  const resolved = (
+    await app.inject({
+      url: '/v1/violations?status=resolved&policy=gold-tier-declared&policy=personal-data-has-retention',
+    })
+  ).json<{ violations: { policyId: string; urn: string }[] }>();
+  assert.deepEqual(resolved.violations.map((v) => v.policyId).sort(), [
+    'gold-tier-declared',
+    'personal-data-has-retention',
+  ]);
+  const open = (
+    await app.inject({ url: '/v1/violations?status=open&owner=data-office&severity=critical&severity=high' })
+  ).json<{ violations: { id: string; policyId: string; acknowledged: unknown }[] }>();
+  const card =
+    open.violations.find((v) => v.policyId === 'card-numbers-unreadable') ?? assert.fail('no card');
+  assert.equal(card.acknowledged, null);
+  const ack = async () =>
+    (
+      await app.inject({
+        method: 'POST',
+        url: `/v1/violations/${encodeURIComponent(card.id)}/acknowledge`,
+        payload: { note: 'masking ships Monday' },
+      })
+    ).json<{ created: boolean; acknowledged: { note: string } }>();
+  assert.deepEqual([(await ack()).created, (await ack()).created], [true, false]);
+  const acknowledged = (await app.inject({ url: '/v1/violations?acknowledged=true' })).json<{
+    violations: { id: string; acknowledged: { by: string; note: string } }[];
+  }>();
+  assert.deepEqual(
+    acknowledged.violations.map((v) => [v.id, v.acknowledged.by, v.acknowledged.note]),
+    [[card.id, 'anonymous', 'masking ships Monday']],
+  );
+
+  // Disabling the policy stores version 2; its history keeps both.
+  const disabled = await app.inject({ method: 'DELETE', url: `/v1/policies/${policy.id}` });
+  assert.equal(disabled.statusCode, 200, disabled.body);
+  const versions = (await app.inject({ url: `/v1/policies/${policy.id}` })).json<{
+    versions: { policy: { version: number; enabled: boolean } }[];
+  }>();
+  assert.deepEqual(
+    versions.versions.map((v) => [v.policy.version, v.policy.enabled]),
+    [
+      [2, false],
+      [1, true],
+    ],
+  );
+
+  // Every mutation is in the audit log, newest first.
+  const audit = (await app.inject({ url: '/v1/audit' })).json<{
+    entries: { action: string; target: string }[];
+  }>();
+  assert.deepEqual(
+    audit.entries.map((e) => e.action),
+    ['policy.disable', 'violation.acknowledge', 'classification.reject', 'asset.curate', 'policy.create'],
+  );
+  assert.equal(audit.entries.find((e) => e.action === 'asset.curate')?.target, urn);
+
+  // KPIs and sources from PostgreSQL.
+  const stats = (await app.inject({ url: '/v1/stats' })).json<{
+    kpis: { assets: number; ownershipCoverage: number; openViolationsBySeverity: Record<string, number> };
+  }>();
+  assert.equal(stats.kpis.assets, 1);
+  assert.equal(stats.kpis.ownershipCoverage, 1);
+  assert.deepEqual(stats.kpis.openViolationsBySeverity, { critical: 1 });
+  const sources = (await app.inject({ url: '/v1/sources' })).json<{
+    sources: { platform: string; instance: string; assets: number; stale: boolean; lastEventAt: string }[];
+  }>();
+  assert.deepEqual(
+    sources.sources.map((s) => [s.platform, s.instance, s.assets, s.stale]),
+    [['postgres', 'prod-eu', 1, false]],
+  );
+  assert.equal(sources.sources[0]?.lastEventAt, '2026-12-01T11:00:00.000Z');
+
+  // HTTP ingest: the valid event reaches the index, the invalid one is answered.
+  const fresh: ChangeEvent = {
+    ...fullUpsertEvent(),
+    id: '6f1c8a52-1d0e-4d5e-9c1a-6a2f4f0e9a01',
+    asset: {
+      ...fullUpsertEvent().asset,
+      urn: 'urn:steward:dataset:postgres:prod-eu:shop.public.orders',
+      name: 'orders',
+      qualifiedName: 'shop.public.orders',
+    },
+  };
+  const ingested = await app.inject({
+    method: 'POST',
+    url: '/v1/events',
+    payload: [fresh, { ...fresh, id: 'nope' }],
+  });
+  assert.equal(ingested.statusCode, 202, ingested.body);
+  assert.deepEqual(ingested.json<{ accepted: { id: string }[] }>().accepted, [{ index: 0, id: fresh.id }]);
+  await waitFor(
+    async () => {
+      await p.client.indices.refresh({ index: p.alias });
+      return (await app.inject({ url: `/v1/assets/${encodeURIComponent(fresh.asset.urn)}` })).statusCode;
+    },
+    (status) => status === 200,
+    60_000,
+    'the ingested asset indexed',
+  );
+}

@@ -40,6 +40,7 @@ describe('loadConfig', () => {
         auth: 'open',
         jwt: { roleClaim: 'role' },
         rateLimit: { max: 600, windowMs: 60_000 },
+        corsOrigins: [],
       },
       metrics: { port: 9464 },
       scheduler: {
@@ -220,6 +221,7 @@ describe('loadConfig', () => {
       METRICS_PORT: '0',
       LOG_LEVEL: 'debug',
       STEWARD_ENV: 'production',
+      API_CORS_ORIGINS: 'https://catalog.example.com, http://localhost:5173',
     });
     assert.deepEqual(config.api, {
       host: '0.0.0.0',
@@ -227,6 +229,7 @@ describe('loadConfig', () => {
       auth: 'required',
       jwt: { roleClaim: 'role' },
       rateLimit: { max: 600, windowMs: 60_000 },
+      corsOrigins: ['https://catalog.example.com', 'http://localhost:5173'],
     });
     assert.deepEqual(config.metrics, { port: 0 });
     assert.deepEqual(config.log, { level: 'debug' });

@@ -5,38 +5,9 @@
  */
 export const RULESET_VERSION = '2026.12.0';
 
-export const CLASS_IDS = [
-  'email',
-  'phone',
-  'person_name',
-  'gender',
-  'age',
-  'date_of_birth',
-  'street_address',
-  'postal_code',
-  'ip_address',
-  'mac_address',
-  'payment_card',
-  'card_security_code',
-  'iban',
-  'swift_bic',
-  'bank_account',
-  'us_ssn',
-  'us_driver_license',
-  'passport_number',
-  'national_id',
-  'tax_id',
-  'vin',
-  'geo_coordinates',
-  'credentials',
-  'health_code',
-  'url',
-] as const;
+import { CLASS_IDS, type ClassId } from '../../../src/domain/classes.ts';
 
-export type ClassId = (typeof CLASS_IDS)[number];
-
-export const isClassId = (value: string): value is ClassId =>
-  (CLASS_IDS as readonly string[]).includes(value);
+export { CLASS_IDS, isClassId, type ClassId } from '../../../src/domain/classes.ts';
 
 export const SENSITIVITY_LEVELS = ['none', 'internal', 'confidential', 'restricted'] as const;
 export type Sensitivity = (typeof SENSITIVITY_LEVELS)[number];

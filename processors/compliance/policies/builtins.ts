@@ -3,7 +3,7 @@
  * PostgreSQL with their version when compliance starts; a steward may disable or waive them there.
  */
 import { PERSONAL_CLASSES } from '../classify/classes.ts';
-import { validatePolicy, type Policy } from './schema.ts';
+import { validatePolicy, type Policy } from '../../../src/domain/policy.ts';
 
 const common = (): Pick<Policy, 'version' | 'waivers' | 'enabled'> => ({
   version: 1,

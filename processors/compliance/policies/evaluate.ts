@@ -3,7 +3,7 @@
  * argument (waivers expire). Every policy, built-in or created through the API, goes through here.
  */
 import { sensitivityOf, type ClassId, type Sensitivity } from '../classify/classes.ts';
-import type { Assertion, Policy } from './schema.ts';
+import type { Assertion, Policy } from '../../../src/domain/policy.ts';
 
 /** What a policy can look at: the catalog's view of the asset and its columns' confirmed classes. */
 export interface AssetFacts {

@@ -4,7 +4,7 @@
  * reported, never evaluated half-understood.
  */
 import type { Reader } from '../../../src/domain/processor.ts';
-import { validatePolicy, type Policy } from './schema.ts';
+import { validatePolicy, type Policy } from '../../../src/domain/policy.ts';
 
 export interface PolicySet {
   readonly policies: ReadonlyMap<string, Policy>;

@@ -1,5 +1,5 @@
 import type pg from 'pg';
-import { TransientError, isRetriable } from '../../errors.ts';
+import { guarded } from './guarded.ts';
 
 /**
  * The API's reads of an asset's history in PostgreSQL (the system of record): schema versions, quality
@@ -72,18 +72,6 @@ export interface AssetHistory {
     page: { limit: number; before?: { scoredAt: string; eventId: string }; since?: string },
   ): Promise<QualityPoint[]>;
   violations(urn: string, filter: { status?: 'open' | 'resolved'; limit: number }): Promise<ViolationRow[]>;
-}
-
-/** PostgreSQL being unreachable is a dependency outage (503), not a bug. */
-async function guarded<T>(call: () => Promise<T>): Promise<T> {
-  try {
-    return await call();
-  } catch (error) {
-    // node-postgres reports a pool checkout timeout and a dropped connection without a code.
-    const dropped = error instanceof Error && /timeout exceeded|Connection terminated/i.test(error.message);
-    if (isRetriable(error) || dropped) throw new TransientError('PostgreSQL is unavailable', error);
-    throw error;
-  }
 }
 
 const iso = (value: Date | null): string | null => value?.toISOString() ?? null;

@@ -1,9 +1,9 @@
 import { isDeepStrictEqual } from 'node:util';
 import { builtinPolicies } from '../../../processors/compliance/policies/builtins.ts';
 import { loadPolicies, type PolicySet } from '../../../processors/compliance/policies/load.ts';
-import { validatePolicy, type Policy } from '../../../processors/compliance/policies/schema.ts';
+import { validatePolicy, type Policy } from '../../domain/policy.ts';
 import type { FieldError } from '../../domain/field-errors.ts';
-import { inTransaction, type Pool } from './pool.ts';
+import { inTransaction, type Pool, type PoolClient } from './pool.ts';
 import { poolReader } from './reader.ts';
 
 /**
@@ -37,25 +37,28 @@ export type PutResult =
  * Stores `definition` as the next version of its id (its own `version` is ignored: versions are
  * assigned here, one above the current). An unchanged definition stores nothing (`changed: false`).
  */
-export async function putPolicy(pool: Pool, definition: unknown, by: string): Promise<PutResult> {
+export function putPolicy(pool: Pool, definition: unknown, by: string): Promise<PutResult> {
+  return inTransaction(pool, (client) => putPolicyIn(client, definition, by));
+}
+
+/** putPolicy inside the caller's transaction (the API audits in the same one). */
+export async function putPolicyIn(client: PoolClient, definition: unknown, by: string): Promise<PutResult> {
   if (typeof definition !== 'object' || definition === null || Array.isArray(definition))
     return { ok: false, errors: [{ path: '/', message: 'a policy is a JSON object' }] };
-  return inTransaction(pool, async (client) => {
-    const id = (definition as { id?: unknown }).id;
-    const current = await client.query<{ version: number; definition: Policy }>(
-      `SELECT version, definition FROM policies WHERE id = $1 ORDER BY version DESC LIMIT 1 FOR UPDATE`,
-      [typeof id === 'string' ? id : ''],
-    );
-    const previous = current.rows[0];
-    const checked = validatePolicy({ ...definition, version: (previous?.version ?? 0) + 1 });
-    if (!checked.ok) return { ok: false, errors: checked.errors };
-    const policy = checked.policy;
-    if (previous && isDeepStrictEqual({ ...previous.definition, version: policy.version }, policy))
-      return { ok: true, policy: previous.definition, changed: false };
-    await client.query(
-      `INSERT INTO policies (id, version, definition, builtin, created_by) VALUES ($1, $2, $3, false, $4)`,
-      [policy.id, policy.version, JSON.stringify(policy), by],
-    );
-    return { ok: true, policy, changed: true };
-  });
+  const id = (definition as { id?: unknown }).id;
+  const current = await client.query<{ version: number; definition: Policy }>(
+    `SELECT version, definition FROM policies WHERE id = $1 ORDER BY version DESC LIMIT 1 FOR UPDATE`,
+    [typeof id === 'string' ? id : ''],
+  );
+  const previous = current.rows[0];
+  const checked = validatePolicy({ ...definition, version: (previous?.version ?? 0) + 1 });
+  if (!checked.ok) return { ok: false, errors: checked.errors };
+  const policy = checked.policy;
+  if (previous && isDeepStrictEqual({ ...previous.definition, version: policy.version }, policy))
+    return { ok: true, policy: previous.definition, changed: false };
+  await client.query(
+    `INSERT INTO policies (id, version, definition, builtin, created_by) VALUES ($1, $2, $3, false, $4)`,
+    [policy.id, policy.version, JSON.stringify(policy), by],
+  );
+  return { ok: true, policy, changed: true };
 }

@@ -11,6 +11,35 @@ export interface OutboxRow {
   readonly headers: Record<string, string>;
 }
 
+/**
+ * Writes records to publish into the transactional outbox (`client` is inside the transaction that made
+ * the change they describe), in order; the relay publishes them after the commit.
+ */
+export async function insertOutbox(
+  client: PoolClient,
+  processor: string,
+  records: readonly Omit<OutboxRow, 'id'>[],
+): Promise<OutboxRow[]> {
+  if (!records.length) return [];
+  const result = await client.query<{ id: string }>(
+    `INSERT INTO steward_outbox (processor, topic, key, value, headers)
+     SELECT $1, t, k, v, h FROM unnest($2::text[], $3::text[], $4::jsonb[], $5::jsonb[]) WITH ORDINALITY AS u(t, k, v, h, n)
+     ORDER BY n RETURNING id`,
+    [
+      processor,
+      records.map((r) => r.topic),
+      records.map((r) => r.key),
+      records.map((r) => (r.value === null ? null : JSON.stringify(r.value))),
+      records.map((r) => JSON.stringify(r.headers)),
+    ],
+  );
+  return result.rows.map((row, i) => {
+    const record = records[i];
+    if (!record) throw new Error('outbox row without its record');
+    return { id: row.id, ...record };
+  });
+}
+
 export interface Loaded<S> {
   readonly states: Map<string, Versioned<S>>;
   readonly applied: Set<string>;
@@ -143,35 +172,16 @@ export class PostgresStateStore<S> {
     );
   }
 
-  async #outbox(
+  #outbox(
     client: PoolClient,
     emits: readonly PlannedEmit[],
     headersFor: (emit: PlannedEmit) => Record<string, string>,
   ): Promise<OutboxRow[]> {
-    if (!emits.length) return [];
-    const result = await client.query<{ id: string }>(
-      `INSERT INTO steward_outbox (processor, topic, key, value, headers)
-       SELECT $1, t, k, v, h FROM unnest($2::text[], $3::text[], $4::jsonb[], $5::jsonb[]) WITH ORDINALITY AS u(t, k, v, h, n)
-       ORDER BY n RETURNING id`,
-      [
-        this.#processor,
-        emits.map((e) => e.topic.name),
-        emits.map((e) => e.key),
-        emits.map((e) => (e.value === null ? null : JSON.stringify(e.value))),
-        emits.map((e) => JSON.stringify(headersFor(e))),
-      ],
+    return insertOutbox(
+      client,
+      this.#processor,
+      emits.map((e) => ({ topic: e.topic.name, key: e.key, value: e.value, headers: headersFor(e) })),
     );
-    return result.rows.map((row, i) => {
-      const emit = emits[i];
-      if (!emit) throw new Error('outbox row without its emit');
-      return {
-        id: row.id,
-        topic: emit.topic.name,
-        key: emit.key,
-        value: emit.value,
-        headers: headersFor(emit),
-      };
-    });
   }
 
   /** Forgets applied event ids older than the window in which the input topic can redeliver them. */

@@ -14,7 +14,7 @@ import type {
 } from '../../../src/adapters/postgres/history-reader.ts';
 import { TransientError } from '../../../src/errors.ts';
 import { createLogger } from '../../../src/observability/logger.ts';
-import { memoryCounter, unlimited } from './fixtures.ts';
+import { emptyDeps, unlimited } from './fixtures.ts';
 
 /** Route behaviour with app.inject over recorded deps; the real-server path is test/integration/api-search. */
 
@@ -106,23 +106,17 @@ function fixture(overrides: Partial<AssetSearch> = {}, deps: Partial<ApiDeps> = 
   const metrics = new Registry();
   const historyCalls: unknown[] = [];
   const app = buildApp(
-    {
+    emptyDeps({
       assets,
       history: recordedHistory(historyCalls),
-      audit: () => Promise.resolve([]),
-      credentials: {
-        apiKey: () => Promise.resolve(undefined),
-        jwt: () => Promise.resolve({ ok: false, reason: 'none' }),
-      },
       freshness: () => Promise.resolve(freshness),
       checks: {
         elasticsearch: () => Promise.resolve(),
         postgres: () => Promise.reject(new Error('refused')),
       },
       metrics,
-      rateCounter: memoryCounter(),
       ...deps,
-    },
+    }),
     { logger: createLogger({ level: 'silent', name: 'test' }), auth: 'open', rateLimit: unlimited },
   );
   return { app, searches, metrics, historyCalls };

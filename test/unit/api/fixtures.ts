@@ -37,6 +37,23 @@ export function emptyDeps(overrides: Partial<ApiDeps> = {}): ApiDeps {
       quality: () => Promise.resolve([]),
       violations: () => Promise.resolve([]),
     },
+    governance: {
+      violations: () => Promise.resolve([]),
+      policies: () => Promise.resolve([]),
+      policyVersions: () => Promise.resolve([]),
+      kpis: () => Promise.reject(new Error('no KPIs here')),
+      kpiSeries: () => Promise.resolve([]),
+      sources: () => Promise.resolve([]),
+    },
+    mutations: {
+      curate: () => Promise.resolve(null),
+      decideClassification: () => Promise.resolve('unknown-asset'),
+      acknowledge: () => Promise.resolve(null),
+      putPolicy: () =>
+        Promise.resolve({ ok: false, status: 404, errors: [{ path: '/id', message: 'none' }] }),
+      disablePolicy: () => Promise.resolve(null),
+    },
+    ingest: { publish: () => Promise.resolve() },
     audit: () => Promise.resolve([]),
     freshness: () => Promise.reject(new Error('not measured here')),
     checks: {},

@@ -7,7 +7,7 @@ import {
   sensitivityOfAsset,
   type AssetFacts,
 } from '../../../../processors/compliance/policies/evaluate.ts';
-import { validatePolicy, type Policy } from '../../../../processors/compliance/policies/schema.ts';
+import { validatePolicy, type Policy } from '../../../../src/domain/policy.ts';
 
 const now = new Date('2026-12-01T00:00:00Z');
 const facts = (

@@ -12,7 +12,7 @@ import {
 } from '../../../../processors/compliance/processor.ts';
 import { builtinPolicies } from '../../../../processors/compliance/policies/builtins.ts';
 import type { PolicySet } from '../../../../processors/compliance/policies/load.ts';
-import type { Policy } from '../../../../processors/compliance/policies/schema.ts';
+import type { Policy } from '../../../../src/domain/policy.ts';
 import type { ComplianceResult } from '../../../../processors/compliance/result.ts';
 import type { Transition } from '../../../../processors/compliance/violations.ts';
 import { alerts, assets, changes, commands, compliance } from '../../../../topics/index.ts';

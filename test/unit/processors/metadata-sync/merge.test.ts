@@ -353,6 +353,7 @@ describe('mergeChange', () => {
       owners: ['steward-jo'],
       tags: ['gold'],
       retention: 'P30D',
+      by: 'jo',
       stamp: { occurredAt: hour(2), eventId: id(50) },
     };
     const state = { ...base, aspects: { ...base.aspects, curated } };
@@ -444,6 +445,7 @@ describe('toAssetRecord and profileWithoutSamples', () => {
     const curated = {
       owners: ['steward-jo'],
       tags: ['pii', 'gold'],
+      by: 'jo',
       stamp: { occurredAt: hour(0), eventId: id(50) },
     };
     const record = toAssetRecord({ ...base, aspects: { ...base.aspects, curated } });

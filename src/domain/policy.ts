@@ -1,14 +1,14 @@
 /**
  * Policies as data: the TypeBox schema every policy is written in (built-in ones and those created
  * through the API alike), validated by one compiled validator and published as a JSON Schema
- * (schemas/policy.schema.json, generated). A policy names the assets it applies to (`scope`), what must
+ * (schemas/policy.schema.json, generated); compliance evaluates them (processors/compliance/policies). A policy names the assets it applies to (`scope`), what must
  * hold for them (`assert`), how bad a failure is, how to fix it, the time to fix it, and waivers that
  * expire. Pure.
  */
 import { Compile } from 'typebox/compile';
 import { Type, type Static } from 'typebox';
-import { fieldErrors, type FieldError } from '../../../src/domain/field-errors.ts';
-import { CLASS_IDS } from '../classify/classes.ts';
+import { fieldErrors, type FieldError } from './field-errors.ts';
+import { CLASS_IDS } from './classes.ts';
 
 export const SEVERITIES = ['low', 'medium', 'high', 'critical'] as const;
 export const SENSITIVITIES = ['none', 'internal', 'confidential', 'restricted'] as const;
