@@ -1,17 +1,23 @@
 import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
 import cors from '@fastify/cors';
 import helmet from '@fastify/helmet';
-import Fastify, { type FastifyBaseLogger, type FastifyInstance } from 'fastify';
+import Fastify, {
+  type FastifyBaseLogger,
+  type FastifyError,
+  type FastifyInstance,
+  type FastifyReply,
+  type FastifyRequest,
+} from 'fastify';
 import type { Logger } from '../src/observability/logger.ts';
 import { MAX_URN_LENGTH } from '../src/domain/urn.ts';
 import type { ApiDeps } from './deps.ts';
-import { errorHandling } from './errors.ts';
+import { ApiError, errorHandling, type ErrorBody } from './errors.ts';
 import { openApi } from './plugins/openapi.ts';
 import { auth, type AuthOptions } from './plugins/auth.ts';
 import { health } from './plugins/health.ts';
 import { rateLimits } from './plugins/rate-limit.ts';
 import { requestMetrics } from './plugins/request-metrics.ts';
-import { validatorCompiler } from './validation.ts';
+import { nulAt, validatorCompiler } from './validation.ts';
 import { assetRoutes } from './routes/assets.ts';
 import { auditRoutes } from './routes/audit.ts';
 import { curationRoutes } from './routes/curation.ts';
@@ -21,6 +27,14 @@ import { statsRoutes } from './routes/stats.ts';
 import { violationRoutes } from './routes/violations.ts';
 import { historyRoutes } from './routes/history.ts';
 import { searchRoutes } from './routes/search.ts';
+
+/** Errors Fastify meets before routing (a URL with broken percent-encoding) get the API's error shape. */
+function frameworkErrors(error: FastifyError, request: FastifyRequest, reply: FastifyReply): void {
+  void reply.status(400).send({
+    error: { code: 'STW_BAD_REQUEST', message: error.message, field: 'url' },
+    requestId: request.id,
+  } satisfies ErrorBody);
+}
 
 export interface AppOptions {
   readonly logger: Logger;
@@ -47,6 +61,7 @@ export async function buildApp(deps: ApiDeps, options: AppOptions): Promise<Fast
     routerOptions: { maxParamLength: MAX_URN_LENGTH * 3 },
     bodyLimit: options.bodyLimit ?? 1_048_576,
     requestIdHeader: 'x-request-id',
+    frameworkErrors,
   }).withTypeProvider<TypeBoxTypeProvider>();
   app.setValidatorCompiler(validatorCompiler);
   // Bodies are JSON only: a text/plain body is 415, not a string that fails the schema.
@@ -54,6 +69,13 @@ export async function buildApp(deps: ApiDeps, options: AppOptions): Promise<Fast
   // A POST without a body (a bare confirm or acknowledge) validates as an empty JSON object.
   app.addHook('preValidation', (request, _reply, next) => {
     if (request.body === undefined && request.method === 'POST') request.body = {};
+    // PostgreSQL text cannot hold NUL: refuse it at the edge, naming the field, rather than fail deep inside.
+    const field =
+      nulAt(request.params, 'params') ?? nulAt(request.query, 'querystring') ?? nulAt(request.body, 'body');
+    if (field) {
+      next(new ApiError(400, 'STW_BAD_REQUEST', 'NUL characters (\\u0000) are not allowed', field));
+      return;
+    }
     next();
   });
 

@@ -24,3 +24,21 @@ export const validatorCompiler: FastifySchemaCompiler<object> = ({ schema, httpP
   const validate: ValidateFunction = (httpPart === 'body' ? json : text).compile(schema);
   return validate;
 };
+
+/** The first place in `value` holding a string with a NUL character, as `part.a[2].b`; undefined if none. */
+export function nulAt(value: unknown, path: string): string | undefined {
+  if (typeof value === 'string') return value.includes('\u0000') ? path : undefined;
+  if (Array.isArray(value)) {
+    for (const [i, item] of value.entries()) {
+      const found = nulAt(item, `${path}[${String(i)}]`);
+      if (found) return found;
+    }
+    return undefined;
+  }
+  if (typeof value === 'object' && value !== null)
+    for (const [key, item] of Object.entries(value)) {
+      const found = nulAt(key, path) ?? nulAt(item, `${path}.${key}`);
+      if (found) return found;
+    }
+  return undefined;
+}

@@ -25,7 +25,13 @@ export const auditRoutes: FastifyPluginCallbackTypebox<{ deps: ApiDeps }> = (app
         querystring: Type.Object(
           {
             limit: Type.Optional(Type.Integer({ minimum: 1, maximum: 200, default: 50 })),
-            before: Type.Optional(Type.Integer({ minimum: 1, description: 'entries older than this id' })),
+            before: Type.Optional(
+              Type.Integer({
+                minimum: 1,
+                maximum: Number.MAX_SAFE_INTEGER,
+                description: 'entries older than this id',
+              }),
+            ),
             target: Type.Optional(Type.String({ minLength: 1, maxLength: 8192 })),
           },
           { additionalProperties: false },

@@ -72,7 +72,9 @@ export const historyRoutes: FastifyPluginCallbackTypebox<{ deps: ApiDeps }> = (a
         querystring: Type.Object(
           {
             limit: Limit,
-            before: Type.Optional(Type.Integer({ minimum: 1, description: 'versions below this one' })),
+            before: Type.Optional(
+              Type.Integer({ minimum: 1, maximum: 2_147_483_647, description: 'versions below this one' }),
+            ),
           },
           { additionalProperties: false },
         ),

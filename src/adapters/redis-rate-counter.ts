@@ -1,5 +1,5 @@
-import { Redis } from 'ioredis';
 import type { Config } from '../config.ts';
+import { failFastRedis } from './redis-fail-fast.ts';
 
 /** A fixed-window request counter shared by every API instance: INCR, and PEXPIRE on the first hit. */
 export interface RateCounter {
@@ -16,35 +16,21 @@ if ttl < 0 then redis.call('PEXPIRE', KEYS[1], ARGV[1]); ttl = tonumber(ARGV[1])
 return {current, ttl}`;
 
 /**
- * Counts in Redis. Fails fast when Redis is away (no offline queue, a short command timeout), so the
- * API's limiter falls back to its in-process counts instead of holding requests. Losing the counts is
- * harmless: Redis holds nothing here that matters after a window ends.
+ * Counts in Redis. Fails fast when Redis is away (failFastRedis), so the API's limiter falls back to its
+ * in-process counts instead of holding requests. Losing the counts is harmless: Redis holds nothing here
+ * that matters after a window ends.
  */
 export function redisRateCounter(config: Config['redis'], prefix = 'steward:ratelimit:'): RateCounter {
-  const redis = new Redis(config.url, {
-    ...(config.password && { password: config.password }),
-    ...(config.tls && { tls: {} }),
-    enableOfflineQueue: false,
-    maxRetriesPerRequest: 0,
-    commandTimeout: 250,
-    lazyConnect: false,
-  });
-  // Failures surface on the commands, where the limiter falls back; unhandled they would print.
-  redis.on('error', () => undefined);
-  const ready = new Promise<void>((resolve) => redis.once('ready', () => resolve()));
-  const connectTimeoutMs = 1_000;
+  const client = failFastRedis(config);
   return {
     async incr(key, windowMs) {
       // While the first connection is being made, wait for it (briefly) rather than fall back: the first
       // requests after a start would otherwise go uncounted in the shared window. Once connected, or once
       // a connection failed, commands fail fast.
-      if (['wait', 'connecting', 'connect'].includes(redis.status))
-        await Promise.race([ready, new Promise((resolve) => setTimeout(resolve, connectTimeoutMs).unref())]);
-      const result = (await redis.eval(script, 1, `${prefix}${key}`, windowMs)) as [number, number];
+      await client.connected();
+      const result = (await client.redis.eval(script, 1, `${prefix}${key}`, windowMs)) as [number, number];
       return { current: result[0], ttl: result[1] };
     },
-    async close() {
-      await redis.quit().catch(() => redis.disconnect());
-    },
+    close: () => client.close(),
   };
 }

@@ -1,6 +1,7 @@
 import { errors, type Client, type estypes } from '@elastic/elasticsearch';
 import type { AssetDocument } from '../../domain/asset-document.ts';
 import { TransientError, isRetriable } from '../../errors.ts';
+import { MAX_URN_LENGTH } from '../../domain/urn.ts';
 import { assetByUrn, autocomplete, searchAssets, type SearchParams } from './asset-queries.ts';
 import { facetCounts, suggestions, type FacetCounts, type Suggestion } from './asset-results.ts';
 
@@ -106,16 +107,19 @@ export function assetSearch(
         () => [],
       ),
     get: (urn) =>
-      guarded(
-        async () => {
-          const response = await client.search<AssetDocument>(
-            { index: alias, ...assetByUrn(urn) },
-            { requestTimeout },
-          );
-          const document = response.hits.hits[0]?._source;
-          return document && !document.deleted ? summary(document) : undefined;
-        },
-        () => undefined,
-      ),
+      // Longer than any URN (in UTF-16 units, as the index counts): no document can have it.
+      !urn || urn.length > MAX_URN_LENGTH
+        ? Promise.resolve(undefined)
+        : guarded(
+            async () => {
+              const response = await client.search<AssetDocument>(
+                { index: alias, ...assetByUrn(urn) },
+                { requestTimeout },
+              );
+              const document = response.hits.hits[0]?._source;
+              return document && !document.deleted ? summary(document) : undefined;
+            },
+            () => undefined,
+          ),
   };
 }

@@ -1,6 +1,7 @@
 import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
 import { describe, it } from 'node:test';
+import type { InjectOptions } from 'fastify';
 import { buildApp } from '../../../api/app.ts';
 import { createLogger } from '../../../src/observability/logger.ts';
 import { emptyDeps, unlimited } from './fixtures.ts';
@@ -10,6 +11,25 @@ const build = (corsOrigins: string[] = []) =>
   buildApp(emptyDeps(), { logger, auth: 'required', rateLimit: unlimited, corsOrigins });
 
 describe('API docs, security headers and CORS', () => {
+  it('should refuse NUL characters and broken percent-encoding with 400 in the error shape', async () => {
+    const app = await buildApp(emptyDeps(), { logger, auth: 'open', rateLimit: unlimited });
+    const cases: [InjectOptions, string][] = [
+      [{ url: '/v1/assets/a%00b' }, 'params.urn'],
+      [{ url: '/v1/violations?owner=a%00' }, 'querystring.owner'],
+      [{ method: 'PATCH', url: '/v1/assets/x', payload: { description: 'a\u0000b' } }, 'body.description'],
+      [{ url: '/v1/assets/%E0%A4%A' }, 'url'],
+    ];
+    for (const [request, field] of cases) {
+      const response = await app.inject(request);
+      assert.equal(response.statusCode, 400, JSON.stringify(request));
+      assert.deepEqual(
+        response.json<{ error: { code: string; field: string } }>().error.code,
+        'STW_BAD_REQUEST',
+      );
+      assert.equal(response.json<{ error: { field: string } }>().error.field, field);
+    }
+  });
+
   it('should serve the OpenAPI document the repository commits, and the docs page, without credentials', async () => {
     const app = await build();
     const json = await app.inject({ url: '/docs/json' });
