@@ -7,6 +7,7 @@ import type { ChangeEvent } from '../src/domain/change-event.ts';
 import type { AssetHistory } from '../src/adapters/postgres/history-reader.ts';
 import type { FreshnessSummary } from '../src/domain/freshness.ts';
 import type { Check } from '../src/observability/health-server.ts';
+import type { ReadCache } from '../src/adapters/redis-cache.ts';
 import type { RateCounter } from '../src/adapters/redis-rate-counter.ts';
 import type { AuthOptions } from './plugins/auth.ts';
 
@@ -29,6 +30,8 @@ export interface ApiDeps {
   readonly metrics: Registry;
   /** Credential checks: API keys (PostgreSQL) and JWTs (a secret or a JWKS endpoint). */
   readonly credentials: Pick<AuthOptions, 'apiKey' | 'jwt'>;
+  /** The read cache shared by API instances (Redis). */
+  readonly cache: ReadCache;
   /** The rate limits' shared counter (Redis). */
   readonly rateCounter: RateCounter;
 }

@@ -22,6 +22,7 @@ function unwired(): ApiDeps {
     metrics: new Registry(),
     credentials: { apiKey: refuse, jwt: refuse },
     rateCounter: { incr: refuse, close: () => Promise.resolve() },
+    cache: { get: refuse, set: refuse, close: () => Promise.resolve() },
   };
 }
 

@@ -16,6 +16,7 @@ import { readFreshness } from '../adapters/postgres/freshness-store.ts';
 import { governanceReader } from '../adapters/postgres/governance-reader.ts';
 import { assetHistory } from '../adapters/postgres/history-reader.ts';
 import type { Pool } from '../adapters/postgres/pool.ts';
+import { redisReadCache } from '../adapters/redis-cache.ts';
 import { redisRateCounter } from '../adapters/redis-rate-counter.ts';
 import { TopicCodec } from '../adapters/registry.ts';
 import { reevaluateAll } from '../commands/reevaluate.ts';
@@ -58,6 +59,7 @@ export function apiDependencies(options: ApiDependencyOptions): {
   const { pool, logger } = options;
   const topics = options.topics ?? { changes, commands };
   const rateCounter = redisRateCounter(options.redis);
+  const cache = redisReadCache(options.redis);
   const producer = idempotentProducer(options.kafka);
   const relay = new OutboxRelay(pool, producer, options.codec, [topics.commands]);
   const publisher = new ChangePublisher({
@@ -121,6 +123,7 @@ export function apiDependencies(options: ApiDependencyOptions): {
       jwt: jwtVerifier(options.jwt),
     },
     rateCounter,
+    cache,
   };
   return {
     deps,
@@ -147,7 +150,12 @@ export function apiDependencies(options: ApiDependencyOptions): {
     async close() {
       clearInterval(sweeper);
       clearInterval(pruner);
-      await Promise.allSettled([producer.disconnect(), publisher.disconnect(), rateCounter.close()]);
+      await Promise.allSettled([
+        producer.disconnect(),
+        publisher.disconnect(),
+        rateCounter.close(),
+        cache.close(),
+      ]);
     },
   };
 }

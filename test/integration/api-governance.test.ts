@@ -115,6 +115,16 @@ test('the API should serve the classes, violations and history the pipeline deri
       'personal-data-has-retention',
     ]);
     assert.deepEqual(asset.owners, ['team-crm']);
+    // The evidence behind the classes, from PostgreSQL: detector, fractions, a masked exemplar.
+    const detail = (await app.inject({ url: base })).json<{
+      evidence: {
+        columns: { name: string; classes: { class: string; evidence: { detector: string } | null }[] }[];
+      };
+    }>();
+    const email = detail.evidence.columns
+      .find((c) => c.name === 'email')
+      ?.classes.find((k) => k.class === 'email');
+    assert.match(email?.evidence?.detector ?? '', /values/);
 
     const schema = (await app.inject({ url: `${base}/schema-history` })).json<{
       versions: SchemaVersionRow[];

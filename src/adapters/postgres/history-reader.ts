@@ -63,9 +63,48 @@ export interface ViolationRow {
   readonly resolvedAt: string | null;
 }
 
+/** One column's classes as compliance last evaluated them, with their evidence (never a sample value). */
+export interface ColumnEvidence {
+  readonly name: string;
+  readonly classes: readonly {
+    readonly class: string;
+    readonly status: string;
+    readonly confidence: number;
+    readonly lowConfidence: boolean;
+    readonly effective: boolean;
+    readonly decidedBy: string | null;
+    readonly evidence: {
+      readonly detector: string;
+      readonly matchedFraction: number | null;
+      readonly nameSignal: string | null;
+      readonly sampleSize: number;
+      readonly nonMissing: number;
+      readonly distinct: number;
+      readonly masked: boolean;
+      readonly rulesetVersion: string;
+      /** One matching value, masked. */
+      readonly exemplar: string | null;
+    } | null;
+  }[];
+}
+
+/** What PostgreSQL says of an asset's search document: its revision, and compliance's evidence. */
+export interface DocumentState {
+  /** The revision the asset's document is (or will be) indexed at: the sum of its parts' revisions. */
+  readonly revision: number;
+  readonly deleted: boolean;
+  readonly compliance: {
+    readonly evaluatedAt: string;
+    readonly rulesetVersion: string;
+    readonly columns: readonly ColumnEvidence[];
+  } | null;
+}
+
 export interface AssetHistory {
   /** Whether the catalog has ever known the asset (deleted ones keep their history). */
   exists(urn: string): Promise<boolean>;
+  /** Undefined when the catalog never knew the asset. */
+  documentState(urn: string): Promise<DocumentState | undefined>;
   schemaVersions(urn: string, page: { limit: number; beforeVersion?: number }): Promise<SchemaVersionRow[]>;
   quality(
     urn: string,
@@ -82,6 +121,38 @@ export function assetHistory(pool: pg.Pool): AssetHistory {
       guarded(async () => {
         const { rowCount } = await pool.query('SELECT 1 FROM assets WHERE urn = $1', [urn]);
         return (rowCount ?? 0) > 0;
+      }),
+    documentState: (urn) =>
+      guarded(async () => {
+        const { rows } = await pool.query<{
+          revision: string;
+          deleted: boolean;
+          columns: ColumnEvidence[] | null;
+          evaluated_at: Date | null;
+          ruleset_version: string | null;
+        }>(
+          `SELECT (a.revision + coalesce(c.revision, 0) + coalesce(q.revision, 0))::text AS revision, a.deleted,
+                  c.columns, c.evaluated_at, c.ruleset_version
+             FROM assets a
+             LEFT JOIN asset_compliance c ON c.urn = a.urn
+             LEFT JOIN asset_quality q ON q.urn = a.urn
+            WHERE a.urn = $1`,
+          [urn],
+        );
+        const row = rows[0];
+        if (!row) return undefined;
+        return {
+          revision: Number(row.revision),
+          deleted: row.deleted,
+          compliance:
+            row.columns && row.evaluated_at && row.ruleset_version
+              ? {
+                  evaluatedAt: row.evaluated_at.toISOString(),
+                  rulesetVersion: row.ruleset_version,
+                  columns: row.columns,
+                }
+              : null,
+        };
       }),
     schemaVersions: (urn, page) =>
       guarded(async () => {

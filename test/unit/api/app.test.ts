@@ -64,6 +64,10 @@ function recordedHistory(calls: unknown[]): AssetHistory {
   }));
   return {
     exists: (urn) => Promise.resolve(urn === asset.urn),
+    documentState: (urn) =>
+      Promise.resolve(
+        urn === asset.urn ? { revision: asset.revision, deleted: false, compliance: null } : undefined,
+      ),
     schemaVersions: (urn, page) => {
       calls.push(['schema', urn, page]);
       return Promise.resolve(

@@ -1,6 +1,7 @@
 import { Registry } from 'prom-client';
 import type { ApiDeps } from '../../../api/deps.ts';
 import { facetCounts } from '../../../src/adapters/elasticsearch/asset-results.ts';
+import type { ReadCache } from '../../../src/adapters/redis-cache.ts';
 import type { RateCounter } from '../../../src/adapters/redis-rate-counter.ts';
 
 /** Rate limits high enough never to matter in route tests. */
@@ -22,6 +23,20 @@ export function memoryCounter(fail: () => boolean = () => false): RateCounter & 
   };
 }
 
+/** A read cache in memory (test/integration/api-cache uses Redis). */
+export function memoryCache(): ReadCache & { entries: Map<string, string> } {
+  const entries = new Map<string, string>();
+  return {
+    entries,
+    get: (key) => Promise.resolve(entries.get(key)),
+    set: (key, value) => {
+      entries.set(key, value);
+      return Promise.resolve();
+    },
+    close: () => Promise.resolve(),
+  };
+}
+
 /** Deps over an empty catalog and index, with no credentials, for tests of the app's plumbing. */
 export function emptyDeps(overrides: Partial<ApiDeps> = {}): ApiDeps {
   return {
@@ -33,6 +48,7 @@ export function emptyDeps(overrides: Partial<ApiDeps> = {}): ApiDeps {
     },
     history: {
       exists: () => Promise.resolve(false),
+      documentState: () => Promise.resolve(undefined),
       schemaVersions: () => Promise.resolve([]),
       quality: () => Promise.resolve([]),
       violations: () => Promise.resolve([]),
@@ -59,6 +75,7 @@ export function emptyDeps(overrides: Partial<ApiDeps> = {}): ApiDeps {
     checks: {},
     metrics: new Registry(),
     rateCounter: memoryCounter(),
+    cache: memoryCache(),
     credentials: {
       apiKey: () => Promise.resolve(undefined),
       jwt: () => Promise.resolve({ ok: false, reason: 'no JWTs here' }),
