@@ -104,7 +104,7 @@ const SCHEMAS = ['sales', 'crm', 'billing', 'inventory', 'shipping', 'support', 
 const TEAMS = ['team-crm', 'team-billing', 'team-data', 'team-logistics', 'team-growth'];
 
 /** mulberry32: a small seeded PRNG, so every run builds the same catalog and key sequence. */
-function prng(seed: number): () => number {
+export function prng(seed: number): () => number {
   let a = seed >>> 0;
   return () => {
     a = (a + 0x6d2b79f5) >>> 0;
@@ -115,7 +115,7 @@ function prng(seed: number): () => number {
   };
 }
 
-function pick<T>(items: readonly T[], random: () => number): T {
+export function pick<T>(items: readonly T[], random: () => number): T {
   const item = items[Math.floor(random() * items.length)];
   if (item === undefined) throw new Error('pick from an empty list');
   return item;

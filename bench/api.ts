@@ -1,0 +1,611 @@
+/**
+ * `npm run bench:api`: the query API's latency at fixed offered rates, idle and while the pipeline ingests
+ * at full speed, over an index of `--assets` assets (50,000 by default) built by the real pipeline. See
+ * bench/README.md.
+ *
+ * The pipeline (metadata-sync, compliance, quality, indexer) runs in this process on topics, a PostgreSQL
+ * schema and an index of its own; the API runs as `steward run api` in a child process pointed at them; the
+ * load generator (autocannon) runs in another child (bench/api-load.ts), so no two of them share an event
+ * loop. Every endpoint gets `--queries` distinct requests (searches with filters and sorts, prefixes,
+ * asset URNs), a warm-up, then `--seconds` at `--rate` requests per second. Everything created is removed
+ * at the end, also on failure or Ctrl-C.
+ */
+import { fork, spawn, type ChildProcess } from 'node:child_process';
+import { randomBytes } from 'node:crypto';
+import { createServer } from 'node:net';
+import { setTimeout as sleep } from 'node:timers/promises';
+import type { Client } from '@elastic/elasticsearch';
+import { Command } from 'commander';
+import { Partitioners, type Admin, type Kafka, type Producer } from 'kafkajs';
+import { Registry } from 'prom-client';
+import { aliasName, prepareIndexer, templateName } from '../src/adapters/elasticsearch/asset-index.ts';
+import { createElasticsearch } from '../src/adapters/elasticsearch/client.ts';
+import { createKafka } from '../src/adapters/kafka.ts';
+import { migrate } from '../src/adapters/postgres/migrate.ts';
+import { seedBuiltinPolicies } from '../src/adapters/postgres/policy-store.ts';
+import { createPool, type Pool } from '../src/adapters/postgres/pool.ts';
+import { TopicCodec, createRegistry } from '../src/adapters/registry.ts';
+import { createTopicsAndWait, creationOf } from '../src/adapters/topics-admin.ts';
+import { loadConfig, type Config } from '../src/config.ts';
+import { toAvro } from '../src/contract/avro.ts';
+import type { ChangeEvent } from '../src/domain/change-event.ts';
+import type { ProcessorDefinition } from '../src/domain/processor.ts';
+import { valueSubject, type TopicDeclaration } from '../src/domain/topic.ts';
+import { createLogger, type Logger } from '../src/observability/logger.ts';
+import { projectRoot } from '../src/paths.ts';
+import { RuntimeMetrics } from '../src/runtime/metrics.ts';
+import { startProcessor, type RunningProcessor } from '../src/runtime/processor-runtime.ts';
+import { complianceProcessor } from '../processors/compliance/processor.ts';
+import { indexer } from '../processors/indexer/processor.ts';
+import { metadataSync } from '../processors/metadata-sync/processor.ts';
+import { qualityProcessor } from '../processors/quality/processor.ts';
+import { alerts, assets, changes, commands, compliance, dlq, quality, retry } from '../topics/index.ts';
+import type { LoadRequest, LoadResult } from './api-load.ts';
+import {
+  Cleanup,
+  deleteSubject,
+  integer,
+  machine,
+  progress,
+  rate,
+  runBench,
+  withSearchPath,
+  writeResult,
+} from './common.ts';
+import type { Machine } from './report.ts';
+import { pick, prng, workload, type Workload } from './workload.ts';
+
+const PARTITIONS = 6;
+const COLUMNS = 20;
+const PRODUCE_BATCH = 1000;
+/** During the ingest phase, the producer keeps this many events ahead of metadata-sync: always saturated. */
+const INGEST_BACKLOG = 20_000;
+const WARMUP_SECONDS = 3;
+const CONNECTIONS = 16;
+
+interface Options {
+  readonly assets: number;
+  readonly queries: number;
+  readonly rate: number;
+  readonly seconds: number;
+}
+
+function parseOptions(): Options {
+  return new Command('bench:api')
+    .description('API latency at fixed offered rates, idle and during full-speed ingest')
+    .option('--assets <n>', 'assets in the index (built through the pipeline)', integer(1), 50_000)
+    .option('--queries <n>', 'distinct requests per endpoint', integer(1), 1_200)
+    .option('--rate <n>', 'offered requests per second, per endpoint', integer(1), 200)
+    .option('--seconds <n>', 'measured seconds per endpoint and phase', integer(1), 15)
+    .parse()
+    .opts<Options>();
+}
+
+interface Bench {
+  readonly config: Config;
+  readonly logger: Logger;
+  readonly kafka: Kafka;
+  readonly admin: Admin;
+  readonly es: Client;
+  readonly codec: TopicCodec;
+  readonly pool: Pool;
+  readonly cleanup: Cleanup;
+  readonly signal: AbortSignal;
+  readonly id: string;
+  readonly schema: string;
+}
+
+async function createTopics(bench: Bench, topics: readonly TopicDeclaration[]): Promise<void> {
+  bench.cleanup.defer('delete the registry subjects', async () => {
+    for (const topic of topics) await deleteSubject(bench.config, valueSubject(topic));
+  });
+  bench.cleanup.defer('delete the topics', async () => {
+    const existing = new Set(await bench.admin.listTopics());
+    const names = topics.map((t) => t.name).filter((name) => existing.has(name));
+    if (names.length) await bench.admin.deleteTopics({ topics: names });
+  });
+  const brokers = (await bench.admin.describeCluster()).brokers.length;
+  await createTopicsAndWait(
+    bench.admin,
+    topics.map((topic) => creationOf(topic, brokers)),
+  );
+}
+
+async function processedBy(registry: Registry): Promise<number> {
+  const metric = registry.getSingleMetric('steward_events_total');
+  let sum = 0;
+  for (const { labels, value } of metric ? (await metric.get()).values : [])
+    if (labels['outcome'] === 'processed') sum += value;
+  return sum;
+}
+
+interface Pipeline {
+  readonly input: TopicDeclaration;
+  readonly prefix: string;
+  readonly alias: string;
+  /** metadata-sync's registry: its processed count paces the ingest producer. */
+  readonly intake: Registry;
+  readonly stop: () => Promise<void>;
+}
+
+/** The four processors of the governance pipeline on the bench's topics, tables and index. */
+async function startPipeline(bench: Bench): Promise<Pipeline> {
+  const base = `bench.api.${bench.id}`;
+  const named = (topic: TopicDeclaration, name: string, partitions = PARTITIONS): TopicDeclaration => ({
+    ...topic,
+    name: `${base}.${name}`,
+    partitions,
+  });
+  const input = named(changes, 'changes');
+  const output = named(assets, 'assets');
+  const results = named(compliance, 'compliance');
+  const qualityTopic = named(quality, 'quality');
+  const alertsTopic = named(alerts, 'alerts');
+  const commandsTopic = named(commands, 'commands');
+  const dlqTopic = named(dlq, 'dlq', 1);
+  const retryTopic = named(retry, 'retry');
+  await createTopics(bench, [
+    input,
+    output,
+    results,
+    qualityTopic,
+    alertsTopic,
+    commandsTopic,
+    dlqTopic,
+    retryTopic,
+  ]);
+  const prefix = `bench-api-${bench.id}`;
+  const alias = aliasName(prefix);
+  bench.cleanup.defer(`delete index ${alias}`, async () => {
+    const indices = await bench.es.indices.get({ index: `${alias}-*`, allow_no_indices: true });
+    const names = Object.keys(indices);
+    if (names.length) await bench.es.indices.delete({ index: names });
+    await bench.es.indices.deleteIndexTemplate({ name: templateName(prefix) }, { ignore: [404] });
+  });
+  await prepareIndexer(bench.es, prefix);
+  await seedBuiltinPolicies(bench.pool);
+  const definitions: ProcessorDefinition[] = [
+    metadataSync({ input, output, commands: commandsTopic }),
+    complianceProcessor({
+      changes: input,
+      assets: output,
+      commands: commandsTopic,
+      results,
+      alerts: alertsTopic,
+    }),
+    qualityProcessor({
+      changes: input,
+      assets: output,
+      compliance: results,
+      commands: commandsTopic,
+      output: qualityTopic,
+    }),
+    indexer({ input: output, notices: [results, qualityTopic] }, alias),
+  ].map((d) => ({ ...d, group: `${base}.${d.name}` }) as ProcessorDefinition);
+  bench.cleanup.defer('delete the consumer groups', () =>
+    bench.admin.deleteGroups(definitions.map((d) => d.group)),
+  );
+  const running: RunningProcessor[] = [];
+  const stop = async (): Promise<void> => {
+    await Promise.all(running.splice(0).map((r) => r.stop()));
+  };
+  bench.cleanup.defer('stop the pipeline', stop);
+  const registries: Registry[] = [];
+  for (const processor of definitions) {
+    const registry = new Registry();
+    registries.push(registry);
+    running.push(
+      await startProcessor({
+        processor,
+        kafka: createKafka(bench.config.kafka, bench.logger, `${base}.${processor.name}`),
+        codec: bench.codec,
+        pool: bench.pool,
+        elasticsearch: bench.es,
+        logger: bench.logger,
+        metrics: new RuntimeMetrics(registry),
+        dlqTopic,
+        retryTopic,
+        consumer: {
+          sessionTimeoutMs: bench.config.kafka.sessionTimeoutMs,
+          heartbeatIntervalMs: bench.config.kafka.heartbeatIntervalMs,
+          partitionsConsumedConcurrently: bench.config.kafka.partitionsConsumedConcurrently,
+          maxBytesPerPartition: bench.config.kafka.maxBytesPerPartition,
+          fromBeginning: true,
+        },
+        retry: { initialMs: 200, maxMs: 5000, attemptsBeforePause: 5, pauseMs: 10_000 },
+        outboxSweepAfterMs: 10_000,
+      }),
+    );
+  }
+  return { input, prefix, alias, intake: registries[0] ?? new Registry(), stop };
+}
+
+async function producerFor(bench: Bench): Promise<Producer> {
+  const producer = bench.kafka.producer({
+    idempotent: true,
+    maxInFlightRequests: 1,
+    createPartitioner: Partitioners.DefaultPartitioner,
+  });
+  bench.cleanup.defer('disconnect the producer', () => producer.disconnect());
+  await producer.connect();
+  return producer;
+}
+
+async function send(bench: Bench, producer: Producer, topic: TopicDeclaration, events: ChangeEvent[]) {
+  const messages = await Promise.all(
+    events.map(async (event) => ({
+      key: event.asset.urn,
+      value: await bench.codec.encode(topic, toAvro(event)),
+    })),
+  );
+  await producer.send({ topic: topic.name, messages, acks: -1 });
+}
+
+async function indexedCount(es: Client, alias: string): Promise<number> {
+  await es.indices.refresh({ index: alias });
+  return (await es.count({ index: alias, query: { bool: { must_not: { term: { deleted: true } } } } })).count;
+}
+
+/** Every asset of the catalog through the pipeline once; resolves when all are searchable. */
+async function load(
+  bench: Bench,
+  pipeline: Pipeline,
+  producer: Producer,
+  catalog: Workload,
+): Promise<number> {
+  const began = performance.now();
+  let batch: ChangeEvent[] = [];
+  // One upsert per asset, in catalog order.
+  const events = catalog.assets.map((asset, n): ChangeEvent => ({
+    id: crypto.randomUUID(),
+    kind: 'upsert',
+    occurredAt: new Date(Date.parse('2025-01-01T00:00:00Z') + n).toISOString(),
+    source: { platform: 'postgres', instance: 'prod-eu' },
+    asset,
+  }));
+  for (const event of events) {
+    batch.push(event);
+    if (batch.length === PRODUCE_BATCH) {
+      await send(bench, producer, pipeline.input, batch);
+      batch = [];
+    }
+  }
+  if (batch.length) await send(bench, producer, pipeline.input, batch);
+  let last = -1;
+  let movedAt = performance.now();
+  for (;;) {
+    bench.signal.throwIfAborted();
+    const count = await indexedCount(bench.es, pipeline.alias);
+    if (count >= events.length) break;
+    if (count !== last) {
+      progress(`  indexed ${rate(count)} of ${rate(events.length)}`);
+      last = count;
+      movedAt = performance.now();
+    } else if (performance.now() - movedAt > 120_000) throw new Error(`indexing stuck at ${count}`);
+    await sleep(2000, undefined, { signal: bench.signal });
+  }
+  return (performance.now() - began) / 1000;
+}
+
+async function freePort(): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const server = createServer();
+    server.once('error', reject);
+    server.listen(0, '127.0.0.1', () => {
+      const address = server.address();
+      server.close(() =>
+        typeof address === 'object' && address ? resolve(address.port) : reject(new Error('no port')),
+      );
+    });
+  });
+}
+
+/** `steward run api` in a child process, on the bench's PostgreSQL schema and index. */
+async function startApi(bench: Bench, pipeline: Pipeline): Promise<{ url: string; child: ChildProcess }> {
+  const port = await freePort();
+  const child = spawn(
+    process.execPath,
+    ['--disable-warning=TimeoutNegativeWarning', 'src/bin/steward.ts', 'run', 'api'],
+    {
+      cwd: projectRoot(),
+      env: {
+        ...process.env,
+        DATABASE_URL: withSearchPath(bench.config.postgres.url, bench.schema),
+        ELASTICSEARCH_INDEX_PREFIX: pipeline.prefix,
+        API_PORT: String(port),
+        API_HOST: '127.0.0.1',
+        API_AUTH: 'open',
+        API_RATE_LIMIT_MAX: '1000000',
+        METRICS_PORT: '0',
+        LOG_LEVEL: 'warn',
+      },
+      stdio: ['ignore', 'ignore', 'inherit'],
+    },
+  );
+  // Should this process die without its cleanup, the API goes with it.
+  process.once('exit', () => child.kill('SIGKILL'));
+  bench.cleanup.defer('stop the API', async () => {
+    if (child.exitCode !== null) return;
+    const exited = new Promise((resolve) => child.once('exit', resolve));
+    child.kill('SIGTERM');
+    await Promise.race([exited, sleep(15_000)]);
+  });
+  const url = `http://127.0.0.1:${String(port)}`;
+  for (let i = 0; i < 300; i++) {
+    bench.signal.throwIfAborted();
+    if (child.exitCode !== null) throw new Error(`the API exited with ${String(child.exitCode)}`);
+    const ok = await fetch(`${url}/healthz`).then(
+      (r) => r.ok,
+      () => false,
+    );
+    if (ok) return { url, child };
+    await sleep(200);
+  }
+  throw new Error('the API did not answer /healthz within 60 s');
+}
+
+/** Distinct requests per endpoint, seeded: searches with words, filters and sorts; prefixes; URNs. */
+function queries(catalog: Workload, count: number): Record<Endpoint, string[]> {
+  const random = prng(7);
+  const words = [
+    ...new Set(
+      catalog.assets.flatMap((a) => [
+        ...a.name.split('_'),
+        ...(a.columns ?? []).flatMap((c) => c.name.split('_')),
+      ]),
+    ),
+  ].filter((w) => w.length > 2);
+  const owners = [...new Set(catalog.assets.flatMap((a) => a.owners))];
+  const filters = [
+    () => '',
+    () => `&owner=${encodeURIComponent(pick(owners, random))}`,
+    () => '&tag=tier1',
+    () => '&class=email',
+    () => '&sensitivity=restricted&sensitivity=confidential',
+    () => '&hasOpenViolations=true',
+    () => '&type=table&platform=postgres',
+  ];
+  const sorts = ['', '&sort=name', '&sort=updated', '&sort=quality'];
+  const distinct = (make: () => string): string[] => {
+    const out = new Set<string>();
+    for (let tries = 0; out.size < count && tries < count * 50; tries++) out.add(make());
+    return [...out];
+  };
+  const search = distinct(() => {
+    const terms = Array.from({ length: 1 + Math.floor(random() * 2) }, () => pick(words, random));
+    if (random() < 0.15) terms.push(String(Math.floor(random() * catalog.assets.length)));
+    return `/v1/search?q=${encodeURIComponent(terms.join(' '))}${pick(filters, random)()}${pick(sorts, random)}`;
+  });
+  const autocomplete = distinct(() => {
+    const source = random() < 0.5 ? pick(catalog.assets, random).name : pick(words, random);
+    return `/v1/autocomplete?prefix=${encodeURIComponent(source.slice(0, 2 + Math.floor(random() * 8)))}`;
+  });
+  const detail = distinct(() => `/v1/assets/${encodeURIComponent(pick(catalog.assets, random).urn)}`);
+  return { search, autocomplete, detail };
+}
+
+type Endpoint = 'search' | 'autocomplete' | 'detail';
+const ENDPOINTS: readonly Endpoint[] = ['search', 'autocomplete', 'detail'];
+
+function offer(request: LoadRequest): Promise<LoadResult> {
+  return new Promise((resolve, reject) => {
+    const child = fork(new URL('./api-load.ts', import.meta.url), {
+      execArgv: ['--disable-warning=TimeoutNegativeWarning'],
+      stdio: ['ignore', 'inherit', 'inherit', 'ipc'],
+    });
+    child.once('message', (result: LoadResult) => resolve(result));
+    child.once('exit', (code) => {
+      if (code !== 0) reject(new Error(`the load generator exited with ${String(code)}`));
+    });
+    child.send(request);
+  });
+}
+
+async function cacheCounts(url: string): Promise<{ hit: number; other: number }> {
+  const text = await (await fetch(`${url}/metrics`)).text();
+  let hit = 0;
+  let other = 0;
+  for (const match of text.matchAll(
+    /^steward_api_cache_requests_total\{[^}]*result="(\w+)"[^}]*\} (\d+)/gm,
+  )) {
+    if (match[1] === 'hit') hit += Number(match[2]);
+    else other += Number(match[2]);
+  }
+  return { hit, other };
+}
+
+interface PhaseResult {
+  readonly endpoints: Record<Endpoint, LoadResult>;
+  /** Share of asset-detail reads served from the cache during the measured detail run. */
+  readonly detailCacheHitRatio: number | null;
+  /** Change events metadata-sync applied per second during the phase (0 when idle). */
+  readonly ingestEventsPerSecond: number;
+}
+
+async function phase(
+  api: string,
+  requests: Record<Endpoint, string[]>,
+  options: Options,
+  during: { started(): void; stopped(): Promise<number> } | undefined,
+): Promise<PhaseResult> {
+  during?.started();
+  const began = performance.now();
+  const endpoints = {} as Record<Endpoint, LoadResult>;
+  let detailCacheHitRatio: number | null = null;
+  for (const endpoint of ENDPOINTS) {
+    const request = { url: api, paths: requests[endpoint], connections: CONNECTIONS, rate: options.rate };
+    await offer({ ...request, seconds: WARMUP_SECONDS });
+    const before = await cacheCounts(api);
+    endpoints[endpoint] = await offer({ ...request, seconds: options.seconds });
+    const after = await cacheCounts(api);
+    if (endpoint === 'detail') {
+      const hits = after.hit - before.hit;
+      const total = hits + after.other - before.other;
+      detailCacheHitRatio = total ? hits / total : null;
+    }
+    progress(
+      `  ${endpoint}: p50 ${endpoints[endpoint].p50Ms} ms, p99 ${endpoints[endpoint].p99Ms} ms at ` +
+        `${rate(endpoints[endpoint].achievedRate)} req/s`,
+    );
+  }
+  const applied = during ? await during.stopped() : 0;
+  return {
+    endpoints,
+    detailCacheHitRatio,
+    ingestEventsPerSecond: applied / ((performance.now() - began) / 1000),
+  };
+}
+
+/** Produces updates as fast as metadata-sync takes them (a backlog is always waiting) until stopped. */
+function ingest(bench: Bench, pipeline: Pipeline, producer: Producer, catalog: Workload) {
+  const state = { running: false };
+  let loop: Promise<void> = Promise.resolve();
+  let startCount = 0;
+  return {
+    started() {
+      state.running = true;
+      loop = (async () => {
+        startCount = await processedBy(pipeline.intake);
+        const stream = catalog.events(Number.MAX_SAFE_INTEGER);
+        let produced = 0;
+        let n = 0;
+        let reportedAt = performance.now();
+        while (state.running) {
+          const applied = (await processedBy(pipeline.intake)) - startCount;
+          if (performance.now() - reportedAt > 5000) {
+            progress(`  ingest: ${rate(produced)} produced, ${rate(applied)} applied by metadata-sync`);
+            reportedAt = performance.now();
+          }
+          if (produced - applied > INGEST_BACKLOG) {
+            await sleep(50);
+            continue;
+          }
+          const batch: ChangeEvent[] = [];
+          // next(), not for-of: leaving a for-of would close the generator.
+          for (let next = stream.next(); !next.done; next = stream.next()) {
+            // Later than the load's events, so every update changes the asset.
+            const occurredAt = new Date(Date.parse('2026-01-01T00:00:00Z') + n++).toISOString();
+            batch.push({ ...next.value, occurredAt });
+            if (batch.length === PRODUCE_BATCH) break;
+          }
+          if (!batch.length) break;
+          await send(bench, producer, pipeline.input, batch);
+          produced += batch.length;
+        }
+      })();
+    },
+    async stopped() {
+      state.running = false;
+      await loop;
+      return (await processedBy(pipeline.intake)) - startCount;
+    },
+  };
+}
+
+interface ApiResult {
+  readonly benchmark: 'api';
+  readonly finishedAt: string;
+  readonly machine: Machine;
+  readonly options: Options;
+  readonly loadSeconds: number;
+  readonly distinctRequests: Record<Endpoint, number>;
+  readonly idle: PhaseResult;
+  readonly ingest: PhaseResult;
+}
+
+function table(result: ApiResult): string {
+  const cell = (r: LoadResult): string => `${String(r.p50Ms).padStart(5)} / ${String(r.p99Ms).padStart(5)}`;
+  const lines = [
+    `API latency, ms (p50 / p99) at ${result.options.rate} req/s offered per endpoint, ${rate(result.options.assets)} assets indexed`,
+    `endpoint       distinct   idle p50 / p99   ingest p50 / p99   p99 ingest÷idle   non-2xx idle/ingest`,
+  ];
+  for (const endpoint of ENDPOINTS) {
+    const idle = result.idle.endpoints[endpoint];
+    const busy = result.ingest.endpoints[endpoint];
+    lines.push(
+      `${endpoint.padEnd(14)} ${String(result.distinctRequests[endpoint]).padStart(8)}   ${cell(idle)}      ${cell(busy)}        ${(busy.p99Ms / Math.max(idle.p99Ms, 1)).toFixed(2).padStart(6)}          ${idle.non2xx + idle.errors}/${busy.non2xx + busy.errors}`,
+    );
+  }
+  const ratio = (r: number | null): string => (r === null ? 'n/a' : `${(r * 100).toFixed(1)} %`);
+  lines.push(
+    `asset-detail cache hit ratio: idle ${ratio(result.idle.detailCacheHitRatio)}, during ingest ${ratio(result.ingest.detailCacheHitRatio)}`,
+    `ingest during the busy phase: ${rate(result.ingest.ingestEventsPerSecond)} change events/s through metadata-sync, compliance, quality and the indexer`,
+    `machine: ${result.machine.cores} cores, node ${result.machine.node}, commit ${result.machine.commit}${result.machine.dirty ? ' (dirty)' : ''}`,
+  );
+  return lines.join('\n');
+}
+
+async function main(options: Options): Promise<void> {
+  const abort = new AbortController();
+  process.once('SIGINT', () => abort.abort(new Error('interrupted')));
+  const config = loadConfig();
+  const logger = createLogger(
+    { level: process.env['LOG_LEVEL'] ? config.log.level : 'warn', name: 'steward-bench' },
+    process.stderr,
+  );
+  const id = randomBytes(4).toString('hex');
+  const schema = `bench_api_${id}`;
+  const cleanup = new Cleanup(logger);
+  try {
+    const kafka = createKafka(config.kafka, logger, `${config.kafka.clientId}-bench-${id}`);
+    const admin = kafka.admin();
+    cleanup.defer('disconnect the admin client', () => admin.disconnect());
+    await admin.connect();
+    const es = createElasticsearch(config.elasticsearch);
+    cleanup.defer('close the Elasticsearch client', () => es.close());
+    const pool = createPool({ ...config.postgres, url: withSearchPath(config.postgres.url, schema) });
+    cleanup.defer('close the PostgreSQL pool', () => pool.end());
+    cleanup.defer(`drop schema ${schema}`, () => pool.query(`DROP SCHEMA IF EXISTS "${schema}" CASCADE`));
+    await migrate({ databaseUrl: config.postgres.url, schema });
+    const bench: Bench = {
+      config,
+      logger,
+      kafka,
+      admin,
+      es,
+      codec: new TopicCodec(createRegistry(config.schemaRegistry)),
+      pool,
+      cleanup,
+      signal: abort.signal,
+      id,
+      schema,
+    };
+    const catalog = workload({ urns: options.assets, columns: COLUMNS });
+    const pipeline = await startPipeline(bench);
+    const producer = await producerFor(bench);
+    progress(`bench ${id}: loading ${rate(options.assets)} assets through the pipeline`);
+    const loadSeconds = await load(bench, pipeline, producer, catalog);
+    progress(`loaded in ${loadSeconds.toFixed(1)} s; starting the API`);
+    const { url } = await startApi(bench, pipeline);
+    const requests = queries(catalog, options.queries);
+    progress('idle:');
+    const idle = await phase(url, requests, options, undefined);
+    progress('during ingest:');
+    const busy = await phase(
+      url,
+      requests,
+      options,
+      ingest(bench, pipeline, await producerFor(bench), catalog),
+    );
+    const result: ApiResult = {
+      benchmark: 'api',
+      finishedAt: new Date().toISOString(),
+      machine: machine(),
+      options,
+      loadSeconds,
+      distinctRequests: {
+        search: requests.search.length,
+        autocomplete: requests.autocomplete.length,
+        detail: requests.detail.length,
+      },
+      idle,
+      ingest: busy,
+    };
+    process.stdout.write(`${table(result)}\n`);
+    writeResult('api', result);
+  } finally {
+    await cleanup.run();
+  }
+}
+
+runBench(() => main(parseOptions()));
