@@ -125,6 +125,8 @@ interface Pipeline {
   readonly alias: string;
   /** metadata-sync's registry: its processed count paces the ingest producer. */
   readonly intake: Registry;
+  /** Every processor's registry. */
+  readonly registries: readonly Registry[];
   readonly stop: () => Promise<void>;
 }
 
@@ -217,7 +219,7 @@ async function startPipeline(bench: Bench): Promise<Pipeline> {
       }),
     );
   }
-  return { input, prefix, alias, intake: registries[0] ?? new Registry(), stop };
+  return { input, prefix, alias, intake: registries[0] ?? new Registry(), registries, stop };
 }
 
 async function producerFor(bench: Bench): Promise<Producer> {
@@ -298,6 +300,31 @@ async function freePort(): Promise<number> {
       );
     });
   });
+}
+
+/**
+ * Waits until no processor has taken an event for `quietMs`: the index holding every asset is not the end
+ * of the load (compliance and quality results are still re-indexing them), and "idle" must be idle.
+ */
+async function settle(bench: Bench, pipeline: Pipeline, quietMs = 5000): Promise<number> {
+  const began = performance.now();
+  const total = async (): Promise<number> => {
+    let sum = 0;
+    for (const registry of pipeline.registries) sum += await processedBy(registry);
+    return sum;
+  };
+  let last = await total();
+  let quietSince = performance.now();
+  while (performance.now() - quietSince < quietMs) {
+    await sleep(500, undefined, { signal: bench.signal });
+    const now = await total();
+    if (now !== last) {
+      last = now;
+      quietSince = performance.now();
+    }
+    if (performance.now() - began > 30 * 60_000) throw new Error('the pipeline did not settle in 30 min');
+  }
+  return (performance.now() - began - quietMs) / 1000;
 }
 
 /** `steward run api` in a child process, on the bench's PostgreSQL schema and index. */
@@ -507,6 +534,8 @@ interface ApiResult {
   readonly finishedAt: string;
   readonly machine: Machine;
   readonly options: Options;
+  /** Until every asset was searchable, and until every processor had finished with the load. */
+  readonly searchableSeconds: number;
   readonly loadSeconds: number;
   readonly distinctRequests: Record<Endpoint, number>;
   readonly idle: PhaseResult;
@@ -530,6 +559,7 @@ function table(result: ApiResult): string {
   lines.push(
     `asset-detail cache hit ratio: idle ${ratio(result.idle.detailCacheHitRatio)}, during ingest ${ratio(result.ingest.detailCacheHitRatio)}`,
     `ingest during the busy phase: ${rate(result.ingest.ingestEventsPerSecond)} change events/s through metadata-sync, compliance, quality and the indexer`,
+    `load: every asset searchable after ${result.searchableSeconds.toFixed(0)} s, the pipeline settled after ${result.loadSeconds.toFixed(0)} s (${rate(result.options.assets / result.loadSeconds)} assets/s)`,
     `machine: ${result.machine.cores} cores, node ${result.machine.node}, commit ${result.machine.commit}${result.machine.dirty ? ' (dirty)' : ''}`,
   );
   return lines.join('\n');
@@ -574,8 +604,12 @@ async function main(options: Options): Promise<void> {
     const pipeline = await startPipeline(bench);
     const producer = await producerFor(bench);
     progress(`bench ${id}: loading ${rate(options.assets)} assets through the pipeline`);
-    const loadSeconds = await load(bench, pipeline, producer, catalog);
-    progress(`loaded in ${loadSeconds.toFixed(1)} s; starting the API`);
+    const searchableSeconds = await load(bench, pipeline, producer, catalog);
+    progress(
+      `every asset searchable after ${searchableSeconds.toFixed(1)} s; waiting for the pipeline to settle`,
+    );
+    const loadSeconds = searchableSeconds + (await settle(bench, pipeline));
+    progress(`settled after ${loadSeconds.toFixed(1)} s; starting the API`);
     const { url } = await startApi(bench, pipeline);
     const requests = queries(catalog, options.queries);
     progress('idle:');
@@ -592,6 +626,7 @@ async function main(options: Options): Promise<void> {
       finishedAt: new Date().toISOString(),
       machine: machine(),
       options,
+      searchableSeconds,
       loadSeconds,
       distinctRequests: {
         search: requests.search.length,

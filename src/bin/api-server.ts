@@ -69,18 +69,30 @@ export function apiDependencies(options: ApiDependencyOptions): {
     logger,
   });
   const log = logger.child({ part: 'api' });
-  const reevaluate = (reason: string): Promise<void> =>
-    reevaluateAll(
-      { pool, producer, codec: options.codec, commands: topics.commands },
-      {
-        issuedBy: 'api',
-        reason,
+  // Kafka is needed for writes only: the API starts and serves reads without it, and connects on first use
+  // (again after a failure).
+  let connecting: Promise<void> | undefined;
+  const connected = (): Promise<void> =>
+    (connecting ??= Promise.all([producer.connect(), publisher.connect()]).then(
+      () => undefined,
+      (error: unknown) => {
+        connecting = undefined;
+        throw error;
       },
-    ).then(
-      (sent) => log.info({ sent, reason }, 're-evaluation requested'),
-      // The policy is stored and audited; compliance-rescan re-evaluates every asset daily regardless.
-      (error: unknown) => log.error({ err: error, reason }, 're-evaluation request failed'),
-    );
+    ));
+  const reevaluate = (reason: string): Promise<void> =>
+    connected()
+      .then(() =>
+        reevaluateAll(
+          { pool, producer, codec: options.codec, commands: topics.commands },
+          { issuedBy: 'api', reason },
+        ),
+      )
+      .then(
+        (sent) => log.info({ sent, reason }, 're-evaluation requested'),
+        // The policy is stored and audited; compliance-rescan re-evaluates every asset daily regardless.
+        (error: unknown) => log.error({ err: error, reason }, 're-evaluation request failed'),
+      );
   let sweeper: NodeJS.Timeout | undefined;
   let pruner: NodeJS.Timeout | undefined;
   const deps: ApiDeps = {
@@ -91,10 +103,12 @@ export function apiDependencies(options: ApiDependencyOptions): {
       pool,
       commands: topics.commands,
       publish: (rows) =>
-        relay.publish(rows).catch((error: unknown) => {
-          log.warn({ err: error, rows: rows.length }, 'commands left to the outbox sweep');
-          throw error;
-        }),
+        connected()
+          .then(() => relay.publish(rows))
+          .catch((error: unknown) => {
+            log.warn({ err: error, rows: rows.length }, 'commands left to the outbox sweep');
+            throw error;
+          }),
       // In the background: the answer does not wait for thousands of commands.
       reevaluateAll: (reason) => {
         void reevaluate(reason);
@@ -103,6 +117,7 @@ export function apiDependencies(options: ApiDependencyOptions): {
     }),
     ingest: {
       publish: async (events) => {
+        await connected();
         await publisher.publishChanges(events);
       },
     },
@@ -127,12 +142,14 @@ export function apiDependencies(options: ApiDependencyOptions): {
   };
   return {
     deps,
-    async start() {
-      await Promise.all([producer.connect(), publisher.connect()]);
+    start() {
+      connected().catch((error: unknown) => {
+        log.warn({ err: error }, 'Kafka unreachable: writes will fail until it is back (reads are served)');
+      });
       const sweepMs = options.outboxSweepMs ?? 15_000;
       sweeper = setInterval(() => {
-        relay
-          .sweep(API_OUTBOX, sweepMs)
+        connected()
+          .then(() => relay.sweep(API_OUTBOX, sweepMs))
           .then((published) => {
             if (published) log.info({ published }, 'outbox rows published by the sweep');
           })
@@ -146,6 +163,7 @@ export function apiDependencies(options: ApiDependencyOptions): {
         });
       }, 3_600_000);
       pruner.unref();
+      return Promise.resolve();
     },
     async close() {
       clearInterval(sweeper);

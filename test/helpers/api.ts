@@ -33,6 +33,8 @@ export async function apiFor(
     readonly redisUrl?: string;
     readonly topics?: { readonly changes: TopicDeclaration; readonly commands: TopicDeclaration };
     readonly codec?: TopicCodec;
+    /** Another Kafka client (e.g. one pointed at nothing), instead of the test Kafka. */
+    readonly kafka?: Kafka;
   },
 ): Promise<FastifyInstance> {
   const logger = createLogger({ level: 'silent', name: 'test' });
@@ -40,11 +42,13 @@ export async function apiFor(
     pool: options.pool,
     elasticsearch: options.client,
     alias: options.alias,
-    kafka: new Kafka({
-      clientId: uniqueName('test-api'),
-      brokers: [...endpoints().kafkaBrokers],
-      logLevel: logLevel.NOTHING,
-    }),
+    kafka:
+      options.kafka ??
+      new Kafka({
+        clientId: uniqueName('test-api'),
+        brokers: [...endpoints().kafkaBrokers],
+        logLevel: logLevel.NOTHING,
+      }),
     codec: options.codec ?? new TopicCodec(registryClient()),
     redis: { url: options.redisUrl ?? endpoints().redisUrl, tls: false },
     jwt: { roleClaim: 'role', ...options.jwt },

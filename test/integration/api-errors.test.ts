@@ -2,9 +2,11 @@ import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import { Client } from '@elastic/elasticsearch';
 import type { InjectOptions } from 'fastify';
+import { Kafka, logLevel } from 'kafkajs';
 import pg from 'pg';
 import { ensureAssetIndex } from '../../src/adapters/elasticsearch/asset-index.ts';
 import { migrate } from '../../src/adapters/postgres/migrate.ts';
+import { fullUpsertEvent } from '../fixtures/change-events.ts';
 import { apiFor } from '../helpers/api.ts';
 import { assetIndexFor } from '../helpers/catalog.ts';
 import { endpoints, postgresSchemaFor } from '../helpers/services.ts';
@@ -93,4 +95,44 @@ test('a dependency outage should be 503 with Retry-After on every read route', a
     assert.equal(codeOf(response.body), 'STW_DEPENDENCY_UNAVAILABLE', url);
     assert.ok(response.headers['retry-after'], url);
   }
+});
+
+/**
+ * Kafka unreachable: reads are served, a curation is still accepted and audited with its command kept in
+ * the outbox for the sweep, and HTTP ingest (which cannot keep events anywhere else) answers 503.
+ */
+test('without Kafka the API should serve reads, accept audited writes into the outbox, and refuse ingest with 503', async (t) => {
+  const { pool, schema } = await postgresSchemaFor(t);
+  await migrate({ databaseUrl: endpoints().databaseUrl, schema });
+  const { client, prefix, alias } = assetIndexFor(t);
+  await ensureAssetIndex(client, prefix);
+  const nowhere = new Kafka({
+    clientId: 'test-no-kafka',
+    brokers: ['127.0.0.1:1'],
+    connectionTimeout: 300,
+    retry: { retries: 1, initialRetryTime: 100, maxRetryTime: 200 },
+    logLevel: logLevel.NOTHING,
+  });
+  const app = await apiFor(t, { pool, client, alias, kafka: nowhere });
+  const assetUrn = 'urn:steward:dataset:postgres:prod:shop.public.customers';
+  await pool.query(
+    `INSERT INTO assets (urn, platform, instance, type, name, qualified_name, revision, updated_stamp)
+     VALUES ($1, 'postgres', 'prod', 'table', 'customers', 'shop.public.customers', 1, $2)`,
+    [assetUrn, JSON.stringify({ occurredAt: '2026-12-01T00:00:00Z', eventId: 'e1' })],
+  );
+  assert.equal((await app.inject({ url: '/v1/search?q=customers' })).statusCode, 200);
+  const curated = await app.inject({
+    method: 'PATCH',
+    url: `/v1/assets/${urn}`,
+    payload: { owners: ['ops'] },
+  });
+  assert.equal(curated.statusCode, 202, curated.body);
+  const { rows } = await pool.query<{ action: string; queued: string }>(
+    `SELECT (SELECT action FROM api_audit ORDER BY id DESC LIMIT 1) AS action,
+            (SELECT count(*) FROM steward_outbox WHERE processor = 'api' AND published_at IS NULL)::text AS queued`,
+  );
+  assert.deepEqual(rows[0], { action: 'asset.curate', queued: '1' });
+  const ingest = await app.inject({ method: 'POST', url: '/v1/events', payload: [fullUpsertEvent()] });
+  assert.equal(ingest.statusCode, 503, ingest.body);
+  assert.equal(codeOf(ingest.body), 'STW_DEPENDENCY_UNAVAILABLE');
 });

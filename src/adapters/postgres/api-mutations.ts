@@ -6,6 +6,7 @@
  * the processor that owns the state (metadata-sync for curation, compliance for classification decisions
  * and re-evaluation) applies each once.
  */
+import { setTimeout as sleep } from 'node:timers/promises';
 import type { Command } from '../../domain/command.ts';
 import { commandId } from '../../domain/command.ts';
 import { CURATE, type CurationPatch } from '../../domain/curation.ts';
@@ -93,6 +94,8 @@ export interface ApiMutationOptions {
   /** Asks compliance to re-evaluate every live asset (after a policy change); runs after the commit. */
   readonly reevaluateAll: (reason: string) => Promise<void>;
   readonly clock?: () => Date;
+  /** How long an answer waits for its commands' fast-path publish (default 2 s). */
+  readonly publishWaitMs?: number;
 }
 
 export function apiMutations(options: ApiMutationOptions): ApiMutations {
@@ -117,8 +120,11 @@ export function apiMutations(options: ApiMutationOptions): ApiMutations {
       );
       return { value: done.value, rows: queued };
     });
-    // Committed: delivery is now the relay's job. If Kafka is down, the sweep publishes the rows later.
-    await options.publish(rows).catch(() => undefined);
+    // Committed: delivery is now the relay's job. The answer waits for the fast path a little (so a client
+    // that reads right after usually sees the command on its way), never for a Kafka outage: the sweep
+    // publishes what is left, and a row published twice is applied once (deterministic command ids).
+    const published = options.publish(rows).catch(() => undefined);
+    await Promise.race([published, sleep(options.publishWaitMs ?? 2000, undefined, { ref: false })]);
     return value;
   }
 
