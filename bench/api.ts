@@ -16,25 +16,20 @@ import { createServer } from 'node:net';
 import { setTimeout as sleep } from 'node:timers/promises';
 import type { Client } from '@elastic/elasticsearch';
 import { Command } from 'commander';
-import { Partitioners, type Admin, type Kafka, type Producer } from 'kafkajs';
+import { Partitioners, type Producer } from 'kafkajs';
 import { Registry } from 'prom-client';
 import { aliasName, prepareIndexer, templateName } from '../src/adapters/elasticsearch/asset-index.ts';
-import { createElasticsearch } from '../src/adapters/elasticsearch/client.ts';
 import { createKafka } from '../src/adapters/kafka.ts';
-import { migrate } from '../src/adapters/postgres/migrate.ts';
 import { seedBuiltinPolicies } from '../src/adapters/postgres/policy-store.ts';
-import { createPool, type Pool } from '../src/adapters/postgres/pool.ts';
-import { TopicCodec, createRegistry } from '../src/adapters/registry.ts';
-import { createTopicsAndWait, creationOf } from '../src/adapters/topics-admin.ts';
-import { loadConfig, type Config } from '../src/config.ts';
+import { loadConfig } from '../src/config.ts';
 import { toAvro } from '../src/contract/avro.ts';
 import type { ChangeEvent } from '../src/domain/change-event.ts';
 import type { ProcessorDefinition } from '../src/domain/processor.ts';
-import { valueSubject, type TopicDeclaration } from '../src/domain/topic.ts';
-import { createLogger, type Logger } from '../src/observability/logger.ts';
+import type { TopicDeclaration } from '../src/domain/topic.ts';
+import { createLogger } from '../src/observability/logger.ts';
 import { projectRoot } from '../src/paths.ts';
 import { RuntimeMetrics } from '../src/runtime/metrics.ts';
-import { startProcessor, type RunningProcessor } from '../src/runtime/processor-runtime.ts';
+import type { RunningProcessor } from '../src/runtime/processor-runtime.ts';
 import { complianceProcessor } from '../processors/compliance/processor.ts';
 import { indexer } from '../processors/indexer/processor.ts';
 import { metadataSync } from '../processors/metadata-sync/processor.ts';
@@ -43,7 +38,6 @@ import { alerts, assets, changes, commands, compliance, dlq, quality, retry } fr
 import type { LoadRequest, LoadResult } from './api-load.ts';
 import {
   Cleanup,
-  deleteSubject,
   integer,
   machine,
   progress,
@@ -52,6 +46,13 @@ import {
   withSearchPath,
   writeResult,
 } from './common.ts';
+import {
+  createTopics,
+  eventsCounted,
+  openBench,
+  startBenchProcessor,
+  type Bench as BaseBench,
+} from './harness.ts';
 import type { Machine } from './report.ts';
 import { pick, prng, workload, type Workload } from './workload.ts';
 
@@ -81,43 +82,9 @@ function parseOptions(): Options {
     .opts<Options>();
 }
 
-interface Bench {
-  readonly config: Config;
-  readonly logger: Logger;
-  readonly kafka: Kafka;
-  readonly admin: Admin;
-  readonly es: Client;
-  readonly codec: TopicCodec;
-  readonly pool: Pool;
-  readonly cleanup: Cleanup;
-  readonly signal: AbortSignal;
-  readonly id: string;
-  readonly schema: string;
-}
+type Bench = BaseBench & { readonly schema: string };
 
-async function createTopics(bench: Bench, topics: readonly TopicDeclaration[]): Promise<void> {
-  bench.cleanup.defer('delete the registry subjects', async () => {
-    for (const topic of topics) await deleteSubject(bench.config, valueSubject(topic));
-  });
-  bench.cleanup.defer('delete the topics', async () => {
-    const existing = new Set(await bench.admin.listTopics());
-    const names = topics.map((t) => t.name).filter((name) => existing.has(name));
-    if (names.length) await bench.admin.deleteTopics({ topics: names });
-  });
-  const brokers = (await bench.admin.describeCluster()).brokers.length;
-  await createTopicsAndWait(
-    bench.admin,
-    topics.map((topic) => creationOf(topic, brokers)),
-  );
-}
-
-async function processedBy(registry: Registry): Promise<number> {
-  const metric = registry.getSingleMetric('steward_events_total');
-  let sum = 0;
-  for (const { labels, value } of metric ? (await metric.get()).values : [])
-    if (labels['outcome'] === 'processed') sum += value;
-  return sum;
-}
+const processedBy = (registry: Registry): Promise<number> => eventsCounted(registry, 'processed');
 
 interface Pipeline {
   readonly input: TopicDeclaration;
@@ -197,25 +164,11 @@ async function startPipeline(bench: Bench): Promise<Pipeline> {
     const registry = new Registry();
     registries.push(registry);
     running.push(
-      await startProcessor({
-        processor,
+      await startBenchProcessor(bench, processor, {
         kafka: createKafka(bench.config.kafka, bench.logger, `${base}.${processor.name}`),
-        codec: bench.codec,
-        pool: bench.pool,
-        elasticsearch: bench.es,
-        logger: bench.logger,
         metrics: new RuntimeMetrics(registry),
         dlqTopic,
         retryTopic,
-        consumer: {
-          sessionTimeoutMs: bench.config.kafka.sessionTimeoutMs,
-          heartbeatIntervalMs: bench.config.kafka.heartbeatIntervalMs,
-          partitionsConsumedConcurrently: bench.config.kafka.partitionsConsumedConcurrently,
-          maxBytesPerPartition: bench.config.kafka.maxBytesPerPartition,
-          fromBeginning: true,
-        },
-        retry: { initialMs: 200, maxMs: 5000, attemptsBeforePause: 5, pauseMs: 10_000 },
-        outboxSweepAfterMs: 10_000,
       }),
     );
   }
@@ -577,29 +530,7 @@ async function main(options: Options): Promise<void> {
   const schema = `bench_api_${id}`;
   const cleanup = new Cleanup(logger);
   try {
-    const kafka = createKafka(config.kafka, logger, `${config.kafka.clientId}-bench-${id}`);
-    const admin = kafka.admin();
-    cleanup.defer('disconnect the admin client', () => admin.disconnect());
-    await admin.connect();
-    const es = createElasticsearch(config.elasticsearch);
-    cleanup.defer('close the Elasticsearch client', () => es.close());
-    const pool = createPool({ ...config.postgres, url: withSearchPath(config.postgres.url, schema) });
-    cleanup.defer('close the PostgreSQL pool', () => pool.end());
-    cleanup.defer(`drop schema ${schema}`, () => pool.query(`DROP SCHEMA IF EXISTS "${schema}" CASCADE`));
-    await migrate({ databaseUrl: config.postgres.url, schema });
-    const bench: Bench = {
-      config,
-      logger,
-      kafka,
-      admin,
-      es,
-      codec: new TopicCodec(createRegistry(config.schemaRegistry)),
-      pool,
-      cleanup,
-      signal: abort.signal,
-      id,
-      schema,
-    };
+    const bench: Bench = await openBench({ config, logger, cleanup, signal: abort.signal, id, schema });
     const catalog = workload({ urns: options.assets, columns: COLUMNS });
     const pipeline = await startPipeline(bench);
     const producer = await producerFor(bench);

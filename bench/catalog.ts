@@ -9,42 +9,33 @@ import { randomBytes } from 'node:crypto';
 import { setTimeout as sleep } from 'node:timers/promises';
 import type { Client } from '@elastic/elasticsearch';
 import { Command } from 'commander';
-import { Partitioners, type Admin, type Kafka, type Producer } from 'kafkajs';
+import { Partitioners, type Producer } from 'kafkajs';
 import { Registry } from 'prom-client';
 import { aliasName, ensureAssetIndex, templateName } from '../src/adapters/elasticsearch/asset-index.ts';
-import { createElasticsearch } from '../src/adapters/elasticsearch/client.ts';
 import { writeDocuments } from '../src/adapters/elasticsearch/document-sink.ts';
 import { createKafka } from '../src/adapters/kafka.ts';
-import { migrate } from '../src/adapters/postgres/migrate.ts';
-import { createPool, type Pool } from '../src/adapters/postgres/pool.ts';
-import { TopicCodec, createRegistry } from '../src/adapters/registry.ts';
-import { createTopicsAndWait, creationOf } from '../src/adapters/topics-admin.ts';
-import { loadConfig, type Config } from '../src/config.ts';
+import { loadConfig } from '../src/config.ts';
 import { toAvro } from '../src/contract/avro.ts';
 import type { ChangeEvent } from '../src/domain/change-event.ts';
 import type { DocumentWrite, ProcessorDefinition } from '../src/domain/processor.ts';
-import { valueSubject, type TopicDeclaration } from '../src/domain/topic.ts';
-import { createLogger, type Logger } from '../src/observability/logger.ts';
+import type { TopicDeclaration } from '../src/domain/topic.ts';
+import { createLogger } from '../src/observability/logger.ts';
 import { RuntimeMetrics } from '../src/runtime/metrics.ts';
-import { startProcessor, type RunningProcessor } from '../src/runtime/processor-runtime.ts';
+import type { RunningProcessor } from '../src/runtime/processor-runtime.ts';
 import { toDocument } from '../processors/indexer/document.ts';
 import { indexer } from '../processors/indexer/processor.ts';
 import { toAssetEvent, type SyncState } from '../processors/metadata-sync/asset-event.ts';
 import { mergeChange } from '../processors/metadata-sync/merge.ts';
 import { metadataSync } from '../processors/metadata-sync/processor.ts';
 import { assets, changes, dlq, retry } from '../topics/index.ts';
+import { Cleanup, integer, machine, progress, rate, runBench, until, writeResult } from './common.ts';
 import {
-  Cleanup,
-  deleteSubject,
-  integer,
-  machine,
-  progress,
-  rate,
-  runBench,
-  until,
-  withSearchPath,
-  writeResult,
-} from './common.ts';
+  createTopics,
+  eventsCounted,
+  openBench,
+  startBenchProcessor,
+  type Bench as BaseBench,
+} from './harness.ts';
 import { median, type Machine } from './report.ts';
 import { workload, type Workload } from './workload.ts';
 
@@ -76,19 +67,7 @@ function parseOptions(): Options {
     .opts<Options>();
 }
 
-interface Bench {
-  readonly config: Config;
-  readonly logger: Logger;
-  readonly kafka: Kafka;
-  readonly admin: Admin;
-  readonly es: Client;
-  readonly codec: TopicCodec;
-  readonly pool: Pool;
-  readonly cleanup: Cleanup;
-  readonly signal: AbortSignal;
-  readonly id: string;
-  readonly brokers: number;
-}
+type Bench = BaseBench & { readonly brokers: number };
 
 /** What metadata-sync will emit for a sequence of events, folded in memory with its own pure functions. */
 interface Expected {
@@ -169,29 +148,7 @@ async function freshIndex(bench: Bench, tag: string): Promise<string> {
   return alias;
 }
 
-async function createTopics(bench: Bench, topics: readonly TopicDeclaration[]): Promise<void> {
-  bench.cleanup.defer('delete the registry subjects', async () => {
-    for (const topic of topics) await deleteSubject(bench.config, valueSubject(topic));
-  });
-  bench.cleanup.defer('delete the topics', async () => {
-    const existing = new Set(await bench.admin.listTopics());
-    const names = topics.map((t) => t.name).filter((name) => existing.has(name));
-    if (names.length) await bench.admin.deleteTopics({ topics: names });
-  });
-  await createTopicsAndWait(
-    bench.admin,
-    topics.map((topic) => creationOf(topic, bench.brokers)),
-  );
-}
-
-async function counter(registry: Registry, outcome: string): Promise<number> {
-  const metric = registry.getSingleMetric('steward_events_total');
-  if (!metric) return 0;
-  let sum = 0;
-  for (const { labels, value } of (await metric.get()).values)
-    if (labels['outcome'] === outcome) sum += value;
-  return sum;
-}
+const counter = eventsCounted;
 
 interface Pipeline {
   readonly input: TopicDeclaration;
@@ -246,28 +203,7 @@ async function startPipeline(
       joins.push(new Promise((resolve) => consumer.on(consumer.events.GROUP_JOIN, () => resolve())));
       return consumer;
     };
-    running.push(
-      await startProcessor({
-        processor,
-        kafka,
-        codec: bench.codec,
-        pool: bench.pool,
-        elasticsearch: bench.es,
-        logger: bench.logger,
-        metrics,
-        dlqTopic,
-        retryTopic,
-        consumer: {
-          sessionTimeoutMs: bench.config.kafka.sessionTimeoutMs,
-          heartbeatIntervalMs: bench.config.kafka.heartbeatIntervalMs,
-          partitionsConsumedConcurrently: bench.config.kafka.partitionsConsumedConcurrently,
-          maxBytesPerPartition: bench.config.kafka.maxBytesPerPartition,
-          fromBeginning: true,
-        },
-        retry: { initialMs: 200, maxMs: 5000, attemptsBeforePause: 5, pauseMs: 10_000 },
-        outboxSweepAfterMs: 10_000,
-      }),
-    );
+    running.push(await startBenchProcessor(bench, processor, { kafka, metrics, dlqTopic, retryTopic }));
   };
   await start(definitions[0]);
   await start(definitions[1]);
@@ -603,32 +539,11 @@ async function main(options: Options): Promise<void> {
   const facts = machine();
   const id = randomBytes(4).toString('hex');
   const schema = `bench_catalog_${id}`;
-  const kafka = createKafka(config.kafka, logger, `${config.kafka.clientId}-bench-${id}`);
   const events: Workload = workload({ urns: options.assets, columns: COLUMNS });
   const cleanup = new Cleanup(logger);
   try {
-    const admin = kafka.admin();
-    cleanup.defer('disconnect the admin client', () => admin.disconnect());
-    await admin.connect();
-    const es = createElasticsearch(config.elasticsearch);
-    cleanup.defer('close the Elasticsearch client', () => es.close());
-    const pool = createPool({ ...config.postgres, url: withSearchPath(config.postgres.url, schema) });
-    cleanup.defer('close the PostgreSQL pool', () => pool.end());
-    cleanup.defer(`drop schema ${schema}`, () => pool.query(`DROP SCHEMA IF EXISTS "${schema}" CASCADE`));
-    await migrate({ databaseUrl: config.postgres.url, schema });
-    const bench: Bench = {
-      config,
-      logger,
-      kafka,
-      admin,
-      es,
-      codec: new TopicCodec(createRegistry(config.schemaRegistry)),
-      pool,
-      cleanup,
-      signal: abort.signal,
-      id,
-      brokers: (await admin.describeCluster()).brokers.length,
-    };
+    const opened = await openBench({ config, logger, cleanup, signal: abort.signal, id, schema });
+    const bench: Bench = { ...opened, brokers: (await opened.admin.describeCluster()).brokers.length };
     const dlqTopic: TopicDeclaration = { ...dlq, name: `bench.catalog.${id}.dlq` };
     const retryTopic: TopicDeclaration = { ...retry, name: `bench.catalog.${id}.retry` };
     await createTopics(bench, [dlqTopic, retryTopic]);

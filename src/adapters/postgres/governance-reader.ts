@@ -7,7 +7,7 @@ import type pg from 'pg';
 import { guarded } from './guarded.ts';
 import { computeKpis, type Kpis } from '../../scheduler/sweeps/kpi-aggregate.ts';
 import type { Policy } from '../../domain/policy.ts';
-import type { ViolationRow } from './history-reader.ts';
+import { VIOLATION_COLUMNS, violationOf, type ViolationDbRow, type ViolationRow } from './history-reader.ts';
 
 export interface ViolationListRow extends ViolationRow {
   readonly urn: string;
@@ -81,26 +81,16 @@ export function governanceReader(pool: pg.Pool): GovernanceReader {
   return {
     violations: (filter) =>
       guarded(async () => {
-        const { rows } = await pool.query<{
-          id: string;
-          urn: string;
-          policy_id: string;
-          policy_version: number;
-          episode: number;
-          status: 'open' | 'resolved';
-          severity: string;
-          escalated: boolean;
-          reasons: string[];
-          opened_at: Date;
-          due_at: Date;
-          resolved_at: Date | null;
-          owners: string[] | null;
-          ack_by: string | null;
-          ack_at: Date | null;
-          ack_note: string | null;
-        }>(
-          `SELECT v.id, v.urn, v.policy_id, v.policy_version, v.episode, v.status, v.severity, v.escalated,
-                  v.reasons, v.opened_at, v.due_at, v.resolved_at, a.owners,
+        const { rows } = await pool.query<
+          ViolationDbRow & {
+            urn: string;
+            owners: string[] | null;
+            ack_by: string | null;
+            ack_at: Date | null;
+            ack_note: string | null;
+          }
+        >(
+          `SELECT ${VIOLATION_COLUMNS}, v.urn, a.owners,
                   k.acknowledged_by AS ack_by, k.acknowledged_at AS ack_at, k.note AS ack_note
              FROM violations v
              LEFT JOIN assets a ON a.urn = v.urn
@@ -125,18 +115,8 @@ export function governanceReader(pool: pg.Pool): GovernanceReader {
           ],
         );
         return rows.map((r) => ({
-          id: r.id,
+          ...violationOf(r),
           urn: r.urn,
-          policyId: r.policy_id,
-          policyVersion: r.policy_version,
-          episode: r.episode,
-          status: r.status,
-          severity: r.severity,
-          escalated: r.escalated,
-          reasons: r.reasons,
-          openedAt: r.opened_at.toISOString(),
-          dueAt: r.due_at.toISOString(),
-          resolvedAt: iso(r.resolved_at),
           owners: r.owners ?? [],
           acknowledged:
             r.ack_by !== null && r.ack_at !== null

@@ -1,4 +1,5 @@
 import type pg from 'pg';
+import type { ComplianceResult } from '../../../processors/compliance/result.ts';
 import { guarded } from './guarded.ts';
 
 /**
@@ -64,29 +65,7 @@ export interface ViolationRow {
 }
 
 /** One column's classes as compliance last evaluated them, with their evidence (never a sample value). */
-export interface ColumnEvidence {
-  readonly name: string;
-  readonly classes: readonly {
-    readonly class: string;
-    readonly status: string;
-    readonly confidence: number;
-    readonly lowConfidence: boolean;
-    readonly effective: boolean;
-    readonly decidedBy: string | null;
-    readonly evidence: {
-      readonly detector: string;
-      readonly matchedFraction: number | null;
-      readonly nameSignal: string | null;
-      readonly sampleSize: number;
-      readonly nonMissing: number;
-      readonly distinct: number;
-      readonly masked: boolean;
-      readonly rulesetVersion: string;
-      /** One matching value, masked. */
-      readonly exemplar: string | null;
-    } | null;
-  }[];
-}
+export type ColumnEvidence = ComplianceResult['columns'][number];
 
 /** What PostgreSQL says of an asset's search document: its revision, and compliance's evidence. */
 export interface DocumentState {
@@ -100,6 +79,38 @@ export interface DocumentState {
   } | null;
 }
 
+/** The columns of `violations` (aliased `v`) a ViolationRow is read from, and their types. */
+export const VIOLATION_COLUMNS = `v.id, v.policy_id, v.policy_version, v.episode, v.status, v.severity, v.escalated,
+  v.reasons, v.opened_at, v.due_at, v.resolved_at`;
+
+export interface ViolationDbRow {
+  readonly id: string;
+  readonly policy_id: string;
+  readonly policy_version: number;
+  readonly episode: number;
+  readonly status: 'open' | 'resolved';
+  readonly severity: string;
+  readonly escalated: boolean;
+  readonly reasons: string[];
+  readonly opened_at: Date;
+  readonly due_at: Date;
+  readonly resolved_at: Date | null;
+}
+
+export const violationOf = (r: ViolationDbRow): ViolationRow => ({
+  id: r.id,
+  policyId: r.policy_id,
+  policyVersion: r.policy_version,
+  episode: r.episode,
+  status: r.status,
+  severity: r.severity,
+  escalated: r.escalated,
+  reasons: r.reasons,
+  openedAt: r.opened_at.toISOString(),
+  dueAt: r.due_at.toISOString(),
+  resolvedAt: r.resolved_at?.toISOString() ?? null,
+});
+
 export interface AssetHistory {
   /** Whether the catalog has ever known the asset (deleted ones keep their history). */
   exists(urn: string): Promise<boolean>;
@@ -112,8 +123,6 @@ export interface AssetHistory {
   ): Promise<QualityPoint[]>;
   violations(urn: string, filter: { status?: 'open' | 'resolved'; limit: number }): Promise<ViolationRow[]>;
 }
-
-const iso = (value: Date | null): string | null => value?.toISOString() ?? null;
 
 export function assetHistory(pool: pg.Pool): AssetHistory {
   return {
@@ -211,38 +220,13 @@ export function assetHistory(pool: pg.Pool): AssetHistory {
       }),
     violations: (urn, filter) =>
       guarded(async () => {
-        const { rows } = await pool.query<{
-          id: string;
-          policy_id: string;
-          policy_version: number;
-          episode: number;
-          status: 'open' | 'resolved';
-          severity: string;
-          escalated: boolean;
-          reasons: string[];
-          opened_at: Date;
-          due_at: Date;
-          resolved_at: Date | null;
-        }>(
-          `SELECT id, policy_id, policy_version, episode, status, severity, escalated, reasons, opened_at,
-                  due_at, resolved_at
-             FROM violations WHERE urn = $1 AND ($2::text IS NULL OR status = $2)
-            ORDER BY (status = 'open') DESC, opened_at DESC, id LIMIT $3`,
+        const { rows } = await pool.query<ViolationDbRow>(
+          `SELECT ${VIOLATION_COLUMNS}
+             FROM violations v WHERE v.urn = $1 AND ($2::text IS NULL OR v.status = $2)
+            ORDER BY (v.status = 'open') DESC, v.opened_at DESC, v.id LIMIT $3`,
           [urn, filter.status ?? null, filter.limit],
         );
-        return rows.map((r) => ({
-          id: r.id,
-          policyId: r.policy_id,
-          policyVersion: r.policy_version,
-          episode: r.episode,
-          status: r.status,
-          severity: r.severity,
-          escalated: r.escalated,
-          reasons: r.reasons,
-          openedAt: r.opened_at.toISOString(),
-          dueAt: r.due_at.toISOString(),
-          resolvedAt: iso(r.resolved_at),
-        }));
+        return rows.map(violationOf);
       }),
   };
 }
