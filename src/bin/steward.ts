@@ -16,6 +16,7 @@ import { registryProblems, type RegisteredProcessor } from '../domain/registry.t
 import { FatalError } from '../errors.ts';
 import { createLogger, type Logger } from '../observability/logger.ts';
 import { ChangePublisher } from '../producer/publish.ts';
+import { registerDemoCommand } from './demo-cli.ts';
 import { produceFile } from '../producer/produce-file.ts';
 import { localStack, up } from '../stack/stack.ts';
 import { clockOf } from '../domain/clock.ts';
@@ -465,6 +466,7 @@ jobsCommand
 
 registerGovernanceCommands(program, configOrExit);
 registerApiKeyCommands(program, configOrExit);
+registerDemoCommand(program, configOrExit);
 
 program
   .command('config')
