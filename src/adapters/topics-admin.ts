@@ -33,6 +33,39 @@ export function effectiveSettings(
   return { replicationFactor, config };
 }
 
+export interface LiveTopic {
+  readonly partitions: number;
+  /** Topic-level settings as the broker reports them. */
+  readonly config: ReadonlyMap<string, string>;
+}
+
+/** The named topics that exist, with their partition count and settings (absent: the topic does not). */
+export async function describeTopics(
+  admin: Admin,
+  names: readonly string[],
+): Promise<Map<string, LiveTopic>> {
+  const existing = new Set(await admin.listTopics());
+  const present = names.filter((name) => existing.has(name));
+  if (!present.length) return new Map();
+  const metadata = await admin.fetchTopicMetadata({ topics: present });
+  const configs = await admin.describeConfigs({
+    includeSynonyms: false,
+    resources: present.map((name) => ({ type: ConfigResourceTypes.TOPIC, name })),
+  });
+  const configOf = new Map(
+    configs.resources.map((r) => [
+      r.resourceName,
+      new Map(r.configEntries.map((e) => [e.configName, e.configValue])),
+    ]),
+  );
+  return new Map(
+    metadata.topics.map((t) => [
+      t.name,
+      { partitions: t.partitions.length, config: configOf.get(t.name) ?? new Map<string, string>() },
+    ]),
+  );
+}
+
 /** The creation request for a declared topic on a cluster of `brokers` brokers. */
 export function creationOf(topic: TopicDeclaration, brokers: number): ITopicConfig {
   const { replicationFactor, config } = effectiveSettings(topic, brokers);
@@ -95,44 +128,28 @@ export async function applyTopics(
   declared: readonly TopicDeclaration[],
 ): Promise<TopicReport[]> {
   const brokers = (await admin.describeCluster()).brokers.length;
-  const existing = new Set(await admin.listTopics());
-  const present = declared.filter((t) => existing.has(t.name));
-  const metadata = present.length
-    ? await admin.fetchTopicMetadata({ topics: present.map((t) => t.name) })
-    : { topics: [] };
-  const partitionsOf = new Map(metadata.topics.map((t) => [t.name, t.partitions.length]));
-  const configs = present.length
-    ? await admin.describeConfigs({
-        includeSynonyms: false,
-        resources: present.map((t) => ({ type: ConfigResourceTypes.TOPIC, name: t.name })),
-      })
-    : { resources: [] };
-  const configOf = new Map(
-    configs.resources.map((r) => [
-      r.resourceName,
-      new Map(r.configEntries.map((e) => [e.configName, e.configValue])),
-    ]),
+  const live = await describeTopics(
+    admin,
+    declared.map((t) => t.name),
   );
-
   const reports: TopicReport[] = [];
   for (const topic of declared) {
     const { config } = effectiveSettings(topic, brokers);
     const actions: TopicAction[] = [];
     let detail: string | undefined;
-    if (!existing.has(topic.name)) {
+    const current = live.get(topic.name);
+    if (!current) {
       await createTopicsAndWait(admin, [creationOf(topic, brokers)]);
       actions.push('created');
     } else {
-      const current = partitionsOf.get(topic.name) ?? 0;
-      if (current > topic.partitions) {
+      if (current.partitions > topic.partitions) {
         actions.push('refused');
-        detail = `has ${current} partitions, declared ${topic.partitions}: partitions are never decreased (raise the declaration or recreate the topic)`;
-      } else if (current < topic.partitions) {
+        detail = `has ${current.partitions} partitions, declared ${topic.partitions}: partitions are never decreased (raise the declaration or recreate the topic)`;
+      } else if (current.partitions < topic.partitions) {
         await admin.createPartitions({ topicPartitions: [{ topic: topic.name, count: topic.partitions }] });
         actions.push('partitions-added');
       }
-      const live = configOf.get(topic.name) ?? new Map<string, string>();
-      if (Object.entries(config).some(([name, value]) => live.get(name) !== value)) {
+      if (Object.entries(config).some(([name, value]) => current.config.get(name) !== value)) {
         await admin.alterConfigs({
           validateOnly: false,
           resources: [

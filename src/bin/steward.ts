@@ -17,6 +17,7 @@ import { FatalError } from '../errors.ts';
 import { createLogger, type Logger } from '../observability/logger.ts';
 import { ChangePublisher } from '../producer/publish.ts';
 import { registerDemoCommand } from './demo-cli.ts';
+import { registerDoctorCommand } from './doctor-cli.ts';
 import { produceFile } from '../producer/produce-file.ts';
 import { localStack, up } from '../stack/stack.ts';
 import { clockOf } from '../domain/clock.ts';
@@ -467,6 +468,7 @@ jobsCommand
 registerGovernanceCommands(program, configOrExit);
 registerApiKeyCommands(program, configOrExit);
 registerDemoCommand(program, configOrExit);
+registerDoctorCommand(program, configOrExit);
 
 program
   .command('config')
