@@ -23,14 +23,6 @@ export function registerDemoCommand(program: Program, config: () => Config): voi
     )
     .option('--duration <seconds>', 'spread the story of changes over this long (0: all at once)', '120')
     .option('--seed <n>', 'seed of the generated values', '1')
-    .addHelpText(
-      'after',
-      `
-Examples:
-  npm run demo                       # the catalog, then 7 changes over 2 minutes
-  npm run demo -- --duration 0       # everything at once
-  curl -s 'http://127.0.0.1:3000/v1/search?q=email&class=email' | jq '.hits[].asset.urn'`,
-    )
     .action(async (flags: { duration: string; seed: string }) => {
       const duration = Number(flags.duration);
       const seed = Number(flags.seed);

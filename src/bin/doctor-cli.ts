@@ -16,16 +16,6 @@ export function registerDoctorCommand(program: Program, config: () => Config): v
       'check configuration, reachability of every dependency, migrations, topics, schemas and the index',
     )
     .option('--timeout <ms>', 'how long each dependency may take to answer', '5000')
-    .addHelpText(
-      'after',
-      `
-Prints one line per check (ok, WARN or FAIL) with the fix for each problem; exits 1 when any check fails.
-It only reads: 'steward migrate', 'steward topics apply' and 'steward start' make changes.
-
-Examples:
-  steward doctor
-  KAFKA_BROKERS=kafka-1:9092,kafka-2:9092 DATABASE_URL=postgres://steward@db/steward steward doctor`,
-    )
     .action(async (flags: { timeout: string }) => {
       const settings = config();
       const logger = createLogger({ level: 'silent', name: 'steward-doctor' });

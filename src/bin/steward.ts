@@ -16,6 +16,7 @@ import { registryProblems, type RegisteredProcessor } from '../domain/registry.t
 import { FatalError } from '../errors.ts';
 import { createLogger, type Logger } from '../observability/logger.ts';
 import { ChangePublisher } from '../producer/publish.ts';
+import { withExamples } from './cli-examples.ts';
 import { registerDemoCommand } from './demo-cli.ts';
 import { registerDoctorCommand } from './doctor-cli.ts';
 import { produceFile } from '../producer/produce-file.ts';
@@ -476,6 +477,8 @@ program
   .action(() => {
     say(JSON.stringify(redactedConfig(configOrExit()), null, 2));
   });
+
+withExamples(program);
 
 try {
   await program.parseAsync();
