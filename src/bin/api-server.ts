@@ -218,7 +218,10 @@ export async function startApi(options: ApiServerOptions): Promise<{ port: numbe
     logger.warn({ host: config.api.host }, 'the API runs open (API_AUTH=open): every caller is an admin');
   await app.listen({ host: config.api.host, port: config.api.port });
   const { port } = app.server.address() as AddressInfo;
-  logger.info({ port, url: `http://${config.api.host}:${port}/v1` }, 'api listening');
+  logger.info(
+    { port, url: `http://${config.api.host}:${port}/v1`, docs: `http://${config.api.host}:${port}/docs` },
+    'api listening',
+  );
   return {
     port,
     stop: async () => {
