@@ -15,6 +15,7 @@ export const EXAMPLES: Readonly<Record<string, readonly string[]>> = {
     'steward run metadata-sync                      # one part; run it again to add an instance',
     'METRICS_PORT=0 steward run compliance          # a second instance on the same host',
     'API_PORT=3001 METRICS_PORT=0 steward run api',
+    'steward run all                                # every part in one process, on the configured servers',
   ],
   'steward migrate': ['steward migrate', 'DATABASE_URL=postgres://steward@db/steward steward migrate'],
   'steward topics': ['steward topics apply'],

@@ -91,6 +91,23 @@ async function topicsApply(config: Config, logger: Logger): Promise<boolean> {
   }
 }
 
+/** Every part in this one process (`steward run all`, and `steward start` after its set-up); Ctrl-C stops all. */
+async function runAll(
+  config: Config,
+  processors: readonly RegisteredProcessor[],
+  logger?: Logger,
+): Promise<void> {
+  await runProcesses(processors, {
+    config,
+    dlqTopic: dlq,
+    retryTopic: retry,
+    ...(logger && { logger }),
+    timers: { scheduler: true, sweeps: true, topic: timers, commands },
+    notifier: { alerts },
+    api: { freshnessGroups: processors.map((p) => p.group) },
+  });
+}
+
 async function start(): Promise<void> {
   const config = configOrExit();
   const logger = createLogger({ level: config.log.level, name: 'steward' });
@@ -107,16 +124,7 @@ async function start(): Promise<void> {
   logger.info({ applied }, 'migrations applied');
   if (!(await topicsApply(config, logger)))
     throw new FatalError('STW_TOPIC_INVALID', 'a topic could not be converged');
-  // Every registered processor in this one process; Ctrl-C stops them all gracefully.
-  await runProcesses(processors, {
-    config,
-    dlqTopic: dlq,
-    retryTopic: retry,
-    logger,
-    timers: { scheduler: true, sweeps: true, topic: timers, commands },
-    notifier: { alerts },
-    api: { freshnessGroups: processors.map((p) => p.group) },
-  });
+  await runAll(config, processors, logger);
   logger.info('steward is running; Ctrl-C stops it');
 }
 
@@ -131,13 +139,21 @@ program
 
 program
   .command('run')
-  .description('run one part: a processor, the scheduler or the sweeps (add instances to scale)')
+  .description(
+    'run one part (a processor, the notifier, the scheduler, the sweeps or the API; add instances to scale), or all of them',
+  )
   .argument(
     '<part>',
-    `one of: ${[...defaultRegistry.map((p) => p.name), 'api', 'notifier', 'scheduler', 'sweeps'].join(', ')}`,
+    `one of: ${[...defaultRegistry.map((p) => p.name), 'api', 'notifier', 'scheduler', 'sweeps', 'all'].join(', ')}`,
   )
   .action(async (name: string) => {
     const config = configOrExit();
+    if (name === 'all') {
+      const processors = registryFor(config);
+      checkRegistryOrExit(processors);
+      await runAll(config, processors);
+      return;
+    }
     if (name === 'api') {
       const api = { freshnessGroups: registryFor(config).map((p) => p.group) };
       await runProcesses([], { config, dlqTopic: dlq, retryTopic: retry, api });
