@@ -1,5 +1,5 @@
 import { createKafka } from '../adapters/kafka.ts';
-import { prepareIndexer } from '../adapters/elasticsearch/asset-index.ts';
+import { openAssetIndex } from '../adapters/elasticsearch/reindex.ts';
 import { createElasticsearch } from '../adapters/elasticsearch/client.ts';
 import { seedBuiltinPolicies } from '../adapters/postgres/policy-store.ts';
 import { createPool } from '../adapters/postgres/pool.ts';
@@ -76,7 +76,15 @@ export async function runProcesses(
   // The indexer writes through the asset alias: create the template, first index and alias before any
   // write, or Elasticsearch would auto-create a concrete index under the alias's name.
   if (entries.some((entry) => entry.name === 'indexer') || options.timers?.sweeps) {
-    await prepareIndexer(elasticsearch, config.elasticsearch.indexPrefix);
+    const { alias, filled } = await openAssetIndex(elasticsearch, config.elasticsearch.indexPrefix, pool);
+    filled
+      ?.then((result) => {
+        if (result.written || result.deleted)
+          logger.info({ alias, ...result }, 'new asset index filled from PostgreSQL');
+      })
+      .catch((error: unknown) => {
+        logger.error({ err: error, alias }, 'filling the new asset index failed: run `steward reconcile`');
+      });
   }
   // compliance evaluates the policies in PostgreSQL: the built-in ones are stored before it starts.
   if (entries.some((entry) => entry.name === 'compliance')) {

@@ -69,7 +69,7 @@ export interface CatalogPipeline {
   readonly prefix: string;
   readonly alias: string;
   /** What prepareIndexer returned. */
-  readonly prepared: { alias: string };
+  readonly prepared: { alias: string; created: boolean };
   readonly input: TopicDeclaration;
   readonly output: TopicDeclaration;
   readonly dlqTopic: TopicDeclaration;

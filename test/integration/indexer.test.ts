@@ -77,7 +77,7 @@ function scenario(): ChangeEvent[] {
 test('the indexer should leave Elasticsearch equal to PostgreSQL', async (t) => {
   const { pool, client, alias, prepared, input, output, start, stop, produce, ledgerCount } =
     await catalogPipeline(t);
-  assert.deepEqual(prepared, { alias });
+  assert.deepEqual(prepared, { alias, created: true });
   await start(metadataSync({ input, output }));
   await start(indexer({ input: output }, alias));
   try {

@@ -5,6 +5,7 @@ import { test } from 'node:test';
 import type { AssetDocument } from '../../src/adapters/elasticsearch/asset-index.ts';
 import { searchAssets } from '../../src/adapters/elasticsearch/asset-queries.ts';
 import {
+  openAssetIndex,
   reconcileIndex,
   reindexAssets,
   type ReindexResult,
@@ -14,7 +15,7 @@ import type { ChangeEvent } from '../../src/domain/change-event.ts';
 import { indexer } from '../../processors/indexer/processor.ts';
 import { metadataSync } from '../../processors/metadata-sync/processor.ts';
 import { upsertEvent } from '../fixtures/events.ts';
-import { catalogPipeline } from '../helpers/catalog.ts';
+import { assetIndexFor, catalogPipeline } from '../helpers/catalog.ts';
 import { waitFor } from '../helpers/runtime.ts';
 
 /**
@@ -238,4 +239,23 @@ test('reconcileIndex and reindexAssets should leave Elasticsearch equal to Postg
   } finally {
     await stop();
   }
+});
+
+/**
+ * A new index next to a catalog PostgreSQL already holds (a new Elasticsearch, a deleted index) is filled
+ * from PostgreSQL when it is opened, instead of staying empty until each asset changes again.
+ */
+test('openAssetIndex should fill a newly created index from PostgreSQL, and leave an existing one alone', async (t) => {
+  const p = await catalogPipeline(t, { partitions: 1 });
+  await p.start(metadataSync({ input: p.input, output: p.output }));
+  await p.produce(Array.from({ length: 8 }, (_, a) => at(a, a)));
+  await waitFor(p.ledgerCount, (n) => n === 8, 60_000, 'metadata-sync applied the upserts');
+  const fresh = assetIndexFor(t);
+  const opened = await openAssetIndex(fresh.client, fresh.prefix, p.pool);
+  assert.equal(opened.created, true);
+  assert.deepEqual(await opened.filled, { checked: 8, written: 8, deleted: 0, unchanged: 0 });
+  await fresh.client.indices.refresh({ index: opened.alias });
+  assert.equal((await fresh.client.count({ index: opened.alias })).count, 8);
+  const again = await openAssetIndex(fresh.client, fresh.prefix, p.pool);
+  assert.deepEqual([again.created, again.filled], [false, undefined]);
 });

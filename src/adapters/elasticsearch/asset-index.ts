@@ -200,9 +200,12 @@ async function upgradeMapping(client: Client, alias: string): Promise<void> {
 
 /**
  * What the indexer needs before its first write: the template and the alias with its write index. Call it
- * once at start-up, before starting the indexer, with config.elasticsearch.indexPrefix.
+ * once at start-up, before starting the indexer, with config.elasticsearch.indexPrefix. `created` says
+ * the index is new: if PostgreSQL already holds a catalog, the caller fills it (reconcileIndex).
  */
-export async function prepareIndexer(client: Client, prefix: string): Promise<{ alias: string }> {
-  const { alias } = await ensureAssetIndex(client, prefix);
-  return { alias };
+export async function prepareIndexer(
+  client: Client,
+  prefix: string,
+): Promise<{ alias: string; created: boolean }> {
+  return ensureAssetIndex(client, prefix);
 }

@@ -3,7 +3,7 @@ import type pg from 'pg';
 import { documentWrite, loadAssetSources, pageAssetSources } from '../../../processors/indexer/sources.ts';
 import type { DocumentWrite } from '../../domain/processor.ts';
 import { poolReader } from '../postgres/reader.ts';
-import { aliasName, assetIndexTemplate, newIndexName, templateName } from './asset-index.ts';
+import { aliasName, assetIndexTemplate, newIndexName, prepareIndexer, templateName } from './asset-index.ts';
 import { writeDocuments } from './document-sink.ts';
 
 /**
@@ -238,4 +238,19 @@ export async function reindexAssets(options: ReindexOptions): Promise<ReindexRes
   const reconciled = await reconcileIndex({ pool, client, alias, batchSize });
   if (oldIndices.length) await client.indices.delete({ index: oldIndices });
   return { oldIndices, newIndex, written, reconciled };
+}
+
+/**
+ * prepareIndexer, and when that created the index (a new Elasticsearch, a deleted index) while PostgreSQL
+ * already holds a catalog, a fill of it from PostgreSQL, started in the background: without it the index
+ * would stay empty until each asset changes or the daily index-reconcile runs. The fill writes at each
+ * asset's revision, so it may race the indexer.
+ */
+export async function openAssetIndex(
+  client: Client,
+  prefix: string,
+  pool: pg.Pool,
+): Promise<{ alias: string; created: boolean; filled?: Promise<ReconcileResult> }> {
+  const { alias, created } = await prepareIndexer(client, prefix);
+  return created ? { alias, created, filled: reconcileIndex({ pool, client, alias }) } : { alias, created };
 }
