@@ -4,11 +4,11 @@ import { test } from 'node:test';
 import fc from 'fast-check';
 import type { FastifyInstance } from 'fastify';
 import { createApiKey } from '../../src/adapters/postgres/api-keys.ts';
-import { validateChangeEvent, type ChangeEvent } from '../../src/domain/change-event.ts';
 import { valueSubject } from '../../src/domain/topic.ts';
 import { indexer } from '../../processors/indexer/processor.ts';
 import { metadataSync } from '../../processors/metadata-sync/processor.ts';
 import { commands } from '../../topics/index.ts';
+import { exampleEvents } from '../fixtures/examples.ts';
 import { apiFor } from '../helpers/api.ts';
 import { catalogPipeline } from '../helpers/catalog.ts';
 import { waitFor } from '../helpers/runtime.ts';
@@ -150,13 +150,7 @@ test('every API operation should answer 2xx or 4xx, never 5xx, to requests drawn
   t.after(() => deleteSubject(valueSubject(commandsTopic)));
   await p.start(metadataSync({ input: p.input, output: p.output, commands: commandsTopic }));
   await p.start(indexer({ input: p.output }, p.alias));
-  const examples = readFileSync(new URL('../../examples/events.ndjson', import.meta.url), 'utf8')
-    .trim()
-    .split('\n')
-    .map((line): ChangeEvent => {
-      const parsed = validateChangeEvent(JSON.parse(line));
-      return parsed.ok ? parsed.event : assert.fail(JSON.stringify(parsed.errors));
-    });
+  const examples = exampleEvents();
   await p.produce(examples);
   const urn = examples[0]?.asset.urn ?? assert.fail('no example');
   const app = await apiFor(t, {

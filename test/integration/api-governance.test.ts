@@ -1,5 +1,4 @@
 import assert from 'node:assert/strict';
-import { readFileSync } from 'node:fs';
 import { test } from 'node:test';
 import type { FastifyInstance } from 'fastify';
 import type { AssetSummary } from '../../src/adapters/elasticsearch/asset-search.ts';
@@ -9,7 +8,7 @@ import type {
   ViolationRow,
 } from '../../src/adapters/postgres/history-reader.ts';
 import { seedBuiltinPolicies } from '../../src/adapters/postgres/policy-store.ts';
-import { validateChangeEvent, type ChangeEvent } from '../../src/domain/change-event.ts';
+import type { ChangeEvent } from '../../src/domain/change-event.ts';
 import { valueSubject, type TopicDeclaration } from '../../src/domain/topic.ts';
 
 import { complianceProcessor } from '../../processors/compliance/processor.ts';
@@ -18,6 +17,7 @@ import { metadataSync } from '../../processors/metadata-sync/processor.ts';
 import { qualityProcessor } from '../../processors/quality/processor.ts';
 import { alerts, commands, compliance, quality } from '../../topics/index.ts';
 import { catalogPipeline } from '../helpers/catalog.ts';
+import { exampleEvents } from '../fixtures/examples.ts';
 import { apiFor } from '../helpers/api.ts';
 import { waitFor } from '../helpers/runtime.ts';
 import { deleteSubject } from '../helpers/services.ts';
@@ -73,13 +73,7 @@ test('the API should serve the classes, violations and history the pipeline deri
   });
 
   try {
-    const lines = readFileSync(new URL('../../examples/events.ndjson', import.meta.url), 'utf8')
-      .trim()
-      .split('\n');
-    const examples = lines.map((line) => {
-      const parsed = validateChangeEvent(JSON.parse(line));
-      return parsed.ok ? parsed.event : assert.fail(JSON.stringify(parsed.errors));
-    });
+    const examples = exampleEvents();
     const upsert = examples[0] ?? assert.fail('no upsert');
     const urn = upsert.asset.urn;
     // Then the source drops created_at: a second, breaking schema version.

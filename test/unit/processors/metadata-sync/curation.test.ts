@@ -3,30 +3,18 @@ import { describe, it } from 'node:test';
 import type { ChangeEvent } from '../../../../src/domain/change-event.ts';
 import { commandId, type Command } from '../../../../src/domain/command.ts';
 import { validateCurationPatch, type CurationPatch } from '../../../../src/domain/curation.ts';
-import type { HandleResult, InputEvent } from '../../../../src/domain/processor.ts';
+import type { HandleResult } from '../../../../src/domain/processor.ts';
 import type { AssetEvent } from '../../../../processors/metadata-sync/asset-event.ts';
-import {
-  metadataSync,
-  type SyncInput,
-  type SyncState,
-} from '../../../../processors/metadata-sync/processor.ts';
+import { metadataSync, type SyncState } from '../../../../processors/metadata-sync/processor.ts';
 import { commands } from '../../../../topics/index.ts';
+import { syncInput } from '../../../fixtures/sync-input.ts';
 import { customersUrn, fullUpsertEvent } from '../../../fixtures/change-events.ts';
 
 const processor = metadataSync();
 const at = (h: number): string => new Date(Date.UTC(2024, 4, 1, h)).toISOString();
 const uuid = (n: number): string => `00000000-0000-4000-8000-${String(n).padStart(12, '0')}`;
 
-const input = (value: SyncInput, topic = 'changes'): InputEvent<SyncInput> => ({
-  id: value.id,
-  topic,
-  partition: 0,
-  offset: '0',
-  key: customersUrn,
-  value,
-  timestamp: 0,
-  headers: {},
-});
+const input = syncInput;
 
 const curateCommand = (patch: unknown, issuedAt: string, by = 'jo'): Command => ({
   id: commandId('curate', issuedAt, customersUrn, JSON.stringify(patch)),

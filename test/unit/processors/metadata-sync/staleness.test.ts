@@ -2,31 +2,19 @@ import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import type { ChangeEvent } from '../../../../src/domain/change-event.ts';
 import { commandId, type Command } from '../../../../src/domain/command.ts';
-import type { HandleResult, InputEvent } from '../../../../src/domain/processor.ts';
+import type { HandleResult } from '../../../../src/domain/processor.ts';
 import { expectedIntervalMs, isOverdue } from '../../../../src/domain/staleness.ts';
 import type { AssetEvent } from '../../../../processors/metadata-sync/asset-event.ts';
-import {
-  metadataSync,
-  type SyncInput,
-  type SyncState,
-} from '../../../../processors/metadata-sync/processor.ts';
+import { metadataSync, type SyncState } from '../../../../processors/metadata-sync/processor.ts';
 import { changes, commands } from '../../../../topics/index.ts';
+import { syncInput } from '../../../fixtures/sync-input.ts';
 import { customersUrn, deleteEvent, fullUpsertEvent } from '../../../fixtures/change-events.ts';
 
 const processor = metadataSync();
 const hour = 3_600_000;
 const at = (h: number): string => new Date(Date.UTC(2024, 4, 1, h)).toISOString();
 
-const input = (value: SyncInput, topic = 'changes'): InputEvent<SyncInput> => ({
-  id: value.id,
-  topic,
-  partition: 0,
-  offset: '0',
-  key: customersUrn,
-  value,
-  timestamp: 0,
-  headers: {},
-});
+const input = syncInput;
 
 const command = (
   change: Partial<Command> = {},
