@@ -154,6 +154,8 @@ const variables = z.object({
   NOTIFIER_MAX_ATTEMPTS: int(1, 20, 6),
   NOTIFIER_BACKOFF_MS: int(10, 600_000, 500),
   NOTIFIER_TIMEOUT_MS: int(100, 120_000, 5_000),
+  // The scanners (src/scanner): the JSON file declaring the scanned sources; none when unset.
+  SCAN_SOURCES_FILE: optional,
 });
 
 type Variables = z.output<typeof variables>;
@@ -304,6 +306,7 @@ function toConfig(v: Variables) {
           : { kind: 'system' as const },
     },
     sweeps: { leaseMs: v.SWEEP_LEASE_MS },
+    scan: { ...(v.SCAN_SOURCES_FILE && { sourcesFile: v.SCAN_SOURCES_FILE }) },
     notifier: {
       ...(v.NOTIFIER_SIGNING_SECRET && { signingSecret: v.NOTIFIER_SIGNING_SECRET }),
       maxAttempts: v.NOTIFIER_MAX_ATTEMPTS,

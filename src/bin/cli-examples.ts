@@ -83,6 +83,12 @@ export const EXAMPLES: Readonly<Record<string, readonly string[]>> = {
     'steward demo --duration 0          # everything at once',
     "curl -s 'http://127.0.0.1:3000/v1/search?q=email&class=email' | jq '.hits[].asset.urn'",
   ],
+  'steward scan': [
+    'steward scan --list                 # declared sources (SCAN_SOURCES_FILE) and their last scan',
+    'steward scan shop                   # scan one source now',
+    'steward scan shop --dry-run --json  # what would change, nothing published',
+    'steward scan hr --allow-mass-delete # apply deletes the mass-delete guard withheld',
+  ],
   'steward doctor': [
     'steward doctor',
     'KAFKA_BROKERS=kafka-1:9092 DATABASE_URL=postgres://steward@db/steward steward doctor --timeout 2000',

@@ -19,13 +19,14 @@ import { ChangePublisher } from '../producer/publish.ts';
 import { withExamples } from './cli-examples.ts';
 import { registerDemoCommand } from './demo-cli.ts';
 import { registerDoctorCommand } from './doctor-cli.ts';
+import { registerScanCommand } from './scan-cli.ts';
 import { produceFile } from '../producer/produce-file.ts';
 import { localStack, up } from '../stack/stack.ts';
 import { clockOf } from '../domain/clock.ts';
 import { nextSlot } from '../domain/schedule.ts';
 import { jobRunSummaries } from '../adapters/postgres/timer-store.ts';
 import { createMetricsRegistry } from '../observability/metrics.ts';
-import { resolveJobs } from '../scheduler/jobs.ts';
+import { configuredJobs } from '../scheduler/jobs.ts';
 import { TimerMetrics } from '../scheduler/metrics.ts';
 import { Scheduler } from '../scheduler/scheduler.ts';
 import { instanceId } from '../scheduler/start.ts';
@@ -411,7 +412,7 @@ jobsCommand
     try {
       const now = clockOf(config.scheduler.clock)();
       const runs = await jobRunSummaries(pool);
-      const rows = resolveJobs(config.scheduler.jobs).map((job) => {
+      const rows = configuredJobs(config).map((job) => {
         const run = runs.get(job.name);
         return {
           job: job.name,
@@ -446,7 +447,7 @@ jobsCommand
   .argument('<job>', 'a job name (see `steward jobs list`)')
   .action(async (name: string) => {
     const config = configOrExit();
-    const job = resolveJobs(config.scheduler.jobs).find((j) => j.name === name);
+    const job = configuredJobs(config).find((j) => j.name === name);
     if (!job) {
       process.stderr.write(`unknown job "${name}"; see \`steward jobs list\`\n`);
       process.exit(2);
@@ -486,6 +487,7 @@ registerGovernanceCommands(program, configOrExit);
 registerApiKeyCommands(program, configOrExit);
 registerDemoCommand(program, configOrExit);
 registerDoctorCommand(program, configOrExit);
+registerScanCommand(program, configOrExit);
 
 program
   .command('config')

@@ -1,4 +1,6 @@
+import type { Config } from '../config.ts';
 import { validateJob, type JobDeclaration } from '../domain/schedule.ts';
+import { loadSources, scanJobs } from '../scanner/sources.ts';
 
 /**
  * The periodic jobs that replace the seed system's cron entries, declared as data. Each is a tick on the
@@ -93,4 +95,12 @@ export function resolveJobs(
     validateJob(resolved);
     return resolved;
   });
+}
+
+/** Every job of this deployment: the declared ones and a `scan-<source>` job per scheduled source. */
+export function configuredJobs(config: Pick<Config, 'scheduler' | 'scan'>): JobDeclaration[] {
+  return resolveJobs(config.scheduler.jobs, [
+    ...declaredJobs,
+    ...scanJobs(loadSources(config.scan.sourcesFile)),
+  ]);
 }

@@ -13,7 +13,7 @@ import type { JobDeclaration } from '../domain/schedule.ts';
 import type { TopicDeclaration } from '../domain/topic.ts';
 import type { Check } from '../observability/health-server.ts';
 import type { Logger } from '../observability/logger.ts';
-import { resolveJobs } from './jobs.ts';
+import { configuredJobs } from './jobs.ts';
 import { TimerMetrics } from './metrics.ts';
 import { Scheduler } from './scheduler.ts';
 import { startSweeps, type Sweep } from './sweep-runner.ts';
@@ -24,6 +24,11 @@ import { kpiAggregateSweep } from './sweeps/kpi-aggregate.ts';
 import { metadataResyncSweep } from './sweeps/metadata-resync.ts';
 import { qualitySweep } from './sweeps/quality-sweep.ts';
 import { violationMonitorSweep } from './sweeps/violation-monitor.ts';
+import { sourceScanSweep } from './sweeps/source-scan.ts';
+import { ChangePublisher } from '../producer/publish.ts';
+import { ScanMetrics } from '../scanner/metrics.ts';
+import { loadSources } from '../scanner/sources.ts';
+import type { Kafka } from 'kafkajs';
 
 export interface TimerParts {
   /** Publish ticks for due slots (any number of instances). */
@@ -56,6 +61,7 @@ function sweepsFor(
   jobs: readonly JobDeclaration[],
   producer: Producer,
   admin: () => Promise<Admin>,
+  publisher: () => Promise<ChangePublisher>,
 ): Sweep[] {
   const { pool, elasticsearch, registry, config, checks, codec, commands } = deps;
   const job = (name: string): JobDeclaration => {
@@ -76,7 +82,38 @@ function sweepsFor(
     violationMonitorSweep({ pool, producer, codec, commands, job: 'violation-monitor' }),
     qualitySweep({ pool, producer, codec, commands, job: 'quality-sweep' }),
     healthSnapshotSweep({ pool, admin, checks, registry }),
+    ...scanSweeps(deps, publisher),
   ];
+}
+
+/** A sweep per scheduled source (`scan-<source>`). */
+function scanSweeps(deps: TimerDependencies, publisher: () => Promise<ChangePublisher>): Sweep[] {
+  const sources = loadSources(deps.config.scan.sourcesFile).filter((s) => s.schedule);
+  if (!sources.length) return [];
+  const metrics = new ScanMetrics(deps.registry);
+  return sources.map((source) => sourceScanSweep({ source, pool: deps.pool, sink: publisher, metrics }));
+}
+
+/** The change publisher the scan sweeps share, connected on first use. */
+function lazyPublisher(
+  kafka: Kafka,
+  deps: TimerDependencies,
+): { get: () => Promise<ChangePublisher>; close: () => Promise<void> } {
+  let connected: Promise<ChangePublisher> | undefined;
+  return {
+    get() {
+      connected ??= (async () => {
+        const publisher = new ChangePublisher({ kafka, codec: deps.codec, logger: deps.logger });
+        await publisher.connect();
+        return publisher;
+      })();
+      connected.catch(() => (connected = undefined));
+      return connected;
+    },
+    async close() {
+      await connected?.then((p) => p.disconnect()).catch(() => undefined);
+    },
+  };
 }
 
 /** Starts the scheduler and/or the sweeps in this process; `stop` ends both gracefully. */
@@ -85,7 +122,7 @@ export async function startTimers(
   deps: TimerDependencies,
 ): Promise<{ stop(): Promise<void> }> {
   const { config, logger, pool, codec } = deps;
-  const jobs = resolveJobs(config.scheduler.jobs);
+  const jobs = configuredJobs(config);
   const metrics = new TimerMetrics(deps.registry);
   const id = instanceId();
   const kafka = createKafka(config.kafka, logger, `${config.kafka.clientId}-timers`);
@@ -105,6 +142,7 @@ export async function startTimers(
     admin.catch(() => (admin = undefined));
     return admin;
   };
+  const publisher = lazyPublisher(kafka, deps);
   const stops: (() => Promise<void>)[] = [];
   if (parts.sweeps) {
     const running = await startSweeps({
@@ -115,7 +153,7 @@ export async function startTimers(
       timers: deps.timers,
       dlq: deps.dlq,
       jobs,
-      sweeps: sweepsFor(deps, jobs, producer, connectAdmin),
+      sweeps: sweepsFor(deps, jobs, producer, connectAdmin, publisher.get),
       runnerId: id,
       ...(parts.group && { group: parts.group }),
       leaseMs: config.sweeps.leaseMs,
@@ -157,6 +195,7 @@ export async function startTimers(
   return {
     async stop() {
       for (const stop of stops) await stop();
+      await publisher.close();
       await producer.disconnect();
       await admin?.then((a) => a.disconnect()).catch(() => undefined);
     },

@@ -51,6 +51,7 @@ describe('loadConfig', () => {
         clock: { kind: 'system' },
       },
       sweeps: { leaseMs: 60_000 },
+      scan: {},
       notifier: { maxAttempts: 6, backoffMs: 500, timeoutMs: 5_000 },
     });
   });

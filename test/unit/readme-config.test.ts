@@ -8,7 +8,7 @@ test('the README configuration table should document every environment variable'
   const readme = readFileSync(new URL('../../README.md', import.meta.url), 'utf8');
   const schema = config.slice(
     config.indexOf('const variables'),
-    config.indexOf('});', config.indexOf('const variables')),
+    config.indexOf('\n});', config.indexOf('const variables')),
   );
   const declared = [...schema.matchAll(/^\s{2}([A-Z][A-Z0-9_]+):/gm)].map((m) => m[1] ?? '');
   assert.ok(declared.length > 30, `found ${String(declared.length)} variables`);

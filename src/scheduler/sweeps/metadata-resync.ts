@@ -45,8 +45,8 @@ type Row = { urn: string; platform: string; instance: string; tags: string[]; re
  * `assets`) to mark it stale, with a command keyed by URN, so every metadata-sync instance takes its share.
  * "Reported" is the newest event merged into the asset (`updated_stamp`): a re-report with the same
  * values counts. Command ids derive from (job, slot, URN): a run repeated after a crash sends the same
- * ids, which metadata-sync's ledger has already applied. Scanner-owned sources are to be rescanned
- * instead, once scanners exist.
+ * ids, which metadata-sync's ledger has already applied. A table a scanner listed counts as reported
+ * when the scan listed it (scan_tables.last_seen_at): an unchanged table publishes nothing.
  */
 export function metadataResyncSweep(deps: {
   pool: pg.Pool;
@@ -62,8 +62,13 @@ export function metadataResyncSweep(deps: {
       const { checked, sent } = await fanOutCommands<Row>(
         deps,
         {
-          sql: `SELECT urn, platform, instance, tags, updated_stamp->>'occurredAt' AS reported_at FROM assets
-         WHERE NOT deleted AND stale_since IS NULL AND urn > $1 ORDER BY urn LIMIT $2`,
+          // A scanner that lists an unchanged table publishes nothing: its listing is the report.
+          sql: `SELECT a.urn, a.platform, a.instance, a.tags,
+                to_char(GREATEST((a.updated_stamp->>'occurredAt')::timestamptz,
+                                 (SELECT max(s.last_seen_at) FROM scan_tables s WHERE s.urn = a.urn AND NOT s.deleted))
+                        AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.MS"Z"') AS reported_at
+           FROM assets a
+          WHERE NOT a.deleted AND a.stale_since IS NULL AND a.urn > $1 ORDER BY a.urn LIMIT $2`,
         },
         (row) => {
           const expectedMs = expectedIntervalMs(row, rules);
