@@ -37,6 +37,7 @@ interface TableRow {
   comment: string | null;
   tableRows: string | number | null;
   updateTime: string | null;
+  settled: number | string | null;
 }
 interface ColumnRow {
   tableName: string;
@@ -173,9 +174,11 @@ export class MysqlReader implements SourceReader {
 
   async listSchema(schema: string): Promise<CatalogTable[]> {
     return this.#session({ lockTimeoutMs: 2000, statementTimeoutMs: 60_000 }, async (c) => {
+      // UPDATE_TIME has whole seconds: one from the last seconds may still move without changing, so it is
+      // no signal yet (the next scan profiles the table again).
       const [tables] = await c.query<(TableRow & mysql.RowDataPacket)[]>(
         `SELECT TABLE_NAME AS name, TABLE_TYPE AS type, TABLE_COMMENT AS comment, TABLE_ROWS AS tableRows,
-                UPDATE_TIME AS updateTime
+                UPDATE_TIME AS updateTime, UPDATE_TIME < UTC_TIMESTAMP(6) - INTERVAL 2 SECOND AS settled
            FROM information_schema.TABLES WHERE TABLE_SCHEMA = ? ORDER BY TABLE_NAME`,
         [schema],
       );
@@ -286,7 +289,7 @@ function toTable(
       unique: unique.has(c.name),
     })),
     rowEstimate: kind === 'view' || t.tableRows === null ? null : Number(t.tableRows),
-    modSignal: updated,
+    modSignal: updated && Number(t.settled) === 1 ? updated : null,
     lastModifiedAt: updated,
   };
 }

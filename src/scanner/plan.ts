@@ -6,7 +6,8 @@
  *   fingerprint (row count and column statistics, samples excluded) are kept per table. A table is
  *   profiled only when its data may have changed (the database's modification signal moved, or it keeps
  *   none), and an event is published only when a fingerprint changed or the data did: an upsert (with the
- *   profile, when one was taken) when the asset changed, else a profile event. Unchanged: nothing.
+ *   profile, when one was taken) when the asset or its last-modification time changed, else a profile
+ *   event when only the statistics moved. Unchanged: nothing.
  * - Deletes: a table recorded by the previous scan and not listed now is deleted, except in a schema that
  *   failed to list, and except when a schema lost more than half of its tables (and more than one) at once
  *   — a dropped or renamed schema, a permissions change, a wrong pattern — unless mass deletes are allowed.
@@ -159,10 +160,10 @@ export function tableOutcome(
   const assetChanged = !live || live.assetFingerprint !== assetPrint;
   const profileChanged = profile !== undefined && (!live || live.profileFingerprint !== profilePrint);
   const dataChanged = live !== undefined && (asset.lastModifiedAt ?? null) !== live.lastModifiedAt;
-  if (assetChanged) return { event: { kind: 'upsert', asset, ...(profile && { profile }) }, state };
-  if (profile && (profileChanged || dataChanged))
-    return { event: { kind: 'profile', asset, profile }, state };
-  if (dataChanged) return { event: { kind: 'upsert', asset }, state };
+  // The last-modification time is part of the asset: only an upsert moves it (a profile event carries data).
+  if (assetChanged || dataChanged)
+    return { event: { kind: 'upsert', asset, ...(profile && { profile }) }, state };
+  if (profileChanged) return { event: { kind: 'profile', asset, profile }, state };
   return { event: null, state };
 }
 

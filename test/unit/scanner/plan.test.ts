@@ -119,15 +119,29 @@ describe('tableOutcome', () => {
     assert.equal(mayHaveChanged(state, table({ modSignal: null })), true, 'no signal: always profile');
   });
 
-  it('should send a profile event when only the data changed, dated by the scan that saw the signal move', () => {
+  it('should upsert with the profile when the data changed, dated by the scan that saw the signal move', () => {
     const { state } = first();
     const moved = table({ modSignal: '12@1' });
     const later = '2024-06-02T00:00:00.000Z';
     const lastModified = lastModifiedOf(state, moved, later);
     assert.equal(lastModified, later);
     const { event } = tableOutcome(state, moved, assetOf(source, 'shop', moved, lastModified), profile(120));
-    assert.equal(event?.kind, 'profile');
-    assert.equal(event?.asset.lastModifiedAt, later);
+    assert.deepEqual(
+      [event?.kind, event?.asset.lastModifiedAt, event?.profile?.rowCount],
+      ['upsert', later, 120],
+    );
+  });
+
+  it('should send a profile event when only the statistics moved (a source without a signal)', () => {
+    const { state } = first(table({ modSignal: null }));
+    const t = table({ modSignal: null });
+    const { event } = tableOutcome(
+      state,
+      t,
+      assetOf(source, 'shop', t, lastModifiedOf(state, t, scannedAt)),
+      profile(130),
+    );
+    assert.deepEqual([event?.kind, event?.profile?.rowCount], ['profile', 130]);
   });
 
   it('should not count changed samples as a changed profile (they are never stored)', () => {

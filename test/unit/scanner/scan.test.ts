@@ -121,8 +121,8 @@ describe('scanSource', () => {
     h.reader.tables.set('public', [tableNamed('public', 'a', '2'), tableNamed('public', 'b')]);
     const report = await h.scan();
     assert.deepEqual(h.reader.sampled, ['a']);
-    assert.deepEqual(kinds(h.published), ['delete c', 'profile a']);
-    assert.deepEqual([report.tables.deleted, report.tables.profiles], [1, 1]);
+    assert.deepEqual(kinds(h.published), ['delete c', 'upsert a']);
+    assert.deepEqual([report.tables.deleted, report.tables.upserts], [1, 1]);
     assert.equal(
       h.store.states.get(h.published.find((e) => e.kind === 'delete')?.asset.urn ?? '')?.deleted,
       true,
