@@ -41,10 +41,11 @@ export async function postgresSourceFor(t: TestContext): Promise<ScannedDatabase
     schema,
     url: url.toString(),
     // Statistics are flushed lazily (up to seconds later); force it, so the next scan sees these writes.
-    exec: async (sql) =>
-      void (await admin.query(
+    exec: async (sql) => {
+      await admin.query(
         `SET search_path TO ${pg.escapeIdentifier(schema)}; ${sql}; SELECT pg_stat_force_next_flush()`,
-      )),
+      );
+    },
   };
 }
 
@@ -68,6 +69,8 @@ export async function mariadbSourceFor(t: TestContext): Promise<ScannedDatabase>
   return {
     schema: database,
     url: url.toString(),
-    exec: async (sql) => void (await admin.query(`USE \`${database}\`; ${sql}`)),
+    exec: async (sql) => {
+      await admin.query(`USE \`${database}\`; ${sql}`);
+    },
   };
 }
