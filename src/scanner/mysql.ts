@@ -212,30 +212,62 @@ export class MysqlReader implements SourceReader {
 
   async sample(table: CatalogTable, options: SampleOptions): Promise<SampleRows> {
     if (table.kind === 'view') return { method: 'view-skipped', rows: [], complete: false };
-    const key = integerKey(table);
     return this.#session(options, async (c) => {
-      const from = `${ident(table.schema)}.${ident(table.name)}`;
-      if (key && (table.rowEstimate ?? 0) > options.rows * 2) {
-        const [bounds] = await c.query<mysql.RowDataPacket[]>(
-          `SELECT CAST(MIN(${ident(key)}) AS CHAR) AS lo, CAST(MAX(${ident(key)}) AS CHAR) AS hi FROM ${from}`,
-        );
-        const lo: unknown = bounds[0]?.['lo'];
-        const hi: unknown = bounds[0]?.['hi'];
-        if (typeof lo === 'string' && typeof hi === 'string') {
-          const ranges = keyRanges(BigInt(lo), BigInt(hi), options.seed);
-          const rows = await arrays(c, keyRangeSql(table, key, ranges, Math.ceil(options.rows / RANGES)));
-          return { method: 'key-ranges', rows: rows.slice(0, options.rows), complete: false };
-        }
-      }
-      const values = table.columns.map(valueExpression).join(', ') || 'NULL';
-      const rows = await arrays(c, `SELECT ${values} FROM ${from} LIMIT ${options.rows + 1}`);
-      return { method: 'head', rows: rows.slice(0, options.rows), complete: rows.length <= options.rows };
+      const plan = await samplePlan(c, table, options);
+      const rows = await arrays(c, plan.sql);
+      return {
+        method: plan.method,
+        rows: rows.slice(0, options.rows),
+        complete: plan.method === 'head' && rows.length <= options.rows,
+      };
+    });
+  }
+
+  /** The sample's query and EXPLAIN's rows for it (one per range: `range` on PRIMARY). */
+  async explain(table: CatalogTable, options: SampleOptions): Promise<{ sql: string; plan: string[] }> {
+    return this.#session(options, async (c) => {
+      const { sql } = await samplePlan(c, table, options);
+      const [rows] = await c.query<mysql.RowDataPacket[]>(`EXPLAIN ${sql}`);
+      return {
+        sql,
+        plan: rows.map((r) =>
+          ['id', 'select_type', 'table', 'type', 'key', 'rows', 'Extra']
+            .map((k) => `${k}=${String(r[k] ?? '')}`)
+            .join(' '),
+        ),
+      };
     });
   }
 
   async close(): Promise<void> {
     await this.#pool.end();
   }
+}
+
+/**
+ * Key ranges when the table has a single integer primary key and more than twice the rows asked for
+ * (by its estimate), else its head.
+ */
+async function samplePlan(
+  c: mysql.PoolConnection,
+  table: CatalogTable,
+  options: SampleOptions,
+): Promise<{ sql: string; method: 'key-ranges' | 'head' }> {
+  const key = integerKey(table);
+  const from = `${ident(table.schema)}.${ident(table.name)}`;
+  if (key && (table.rowEstimate ?? 0) > options.rows * 2) {
+    const [bounds] = await c.query<mysql.RowDataPacket[]>(
+      `SELECT CAST(MIN(${ident(key)}) AS CHAR) AS lo, CAST(MAX(${ident(key)}) AS CHAR) AS hi FROM ${from}`,
+    );
+    const lo: unknown = bounds[0]?.['lo'];
+    const hi: unknown = bounds[0]?.['hi'];
+    if (typeof lo === 'string' && typeof hi === 'string') {
+      const ranges = keyRanges(BigInt(lo), BigInt(hi), options.seed);
+      return { sql: keyRangeSql(table, key, ranges, Math.ceil(options.rows / RANGES)), method: 'key-ranges' };
+    }
+  }
+  const values = table.columns.map(valueExpression).join(', ') || 'NULL';
+  return { sql: `SELECT ${values} FROM ${from} LIMIT ${options.rows + 1}`, method: 'head' };
 }
 
 /** Rows as arrays of text (every value expression casts to text or a digest). */

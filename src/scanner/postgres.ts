@@ -75,15 +75,22 @@ export class PostgresReader implements SourceReader {
   readonly #pool: pg.Pool;
   #database: string | null = null;
 
-  constructor(url: string, options: { readonly concurrency: number; readonly statementTimeoutMs: number }) {
+  constructor(
+    url: string,
+    options: {
+      readonly concurrency: number;
+      readonly statementTimeoutMs: number;
+      readonly lockTimeoutMs: number;
+    },
+  ) {
     this.#pool = new pg.Pool({
       connectionString: url,
       max: options.concurrency + 1,
       connectionTimeoutMillis: 10_000,
       idleTimeoutMillis: 5_000,
       application_name: 'steward-scanner',
-      // Read-only sessions: the scanner cannot write even by mistake. Catalog queries get the statement timeout.
-      options: `-c default_transaction_read_only=on -c statement_timeout=${options.statementTimeoutMs} -c TimeZone=UTC -c DateStyle=ISO,YMD`,
+      // Read-only sessions: the scanner cannot write even by mistake. Catalog queries get both timeouts.
+      options: `-c default_transaction_read_only=on -c statement_timeout=${options.statementTimeoutMs} -c lock_timeout=${options.lockTimeoutMs} -c TimeZone=UTC -c DateStyle=ISO,YMD`,
     });
     this.#pool.on('error', () => undefined); // an idle client's error surfaces on the next query
   }
@@ -160,33 +167,38 @@ export class PostgresReader implements SourceReader {
 
   async sample(table: CatalogTable, options: SampleOptions): Promise<SampleRows> {
     if (table.kind === 'view') return { method: 'view-skipped', rows: [], complete: false };
+    return this.#readOnly(options, async (client) => {
+      const plan = await samplePlan(client, table, options);
+      const result = await client.query<(string | null)[]>({ text: plan.sql, rowMode: 'array' });
+      return {
+        method: plan.percent === null ? 'head' : 'tablesample',
+        rows: result.rows.slice(0, options.rows),
+        complete: plan.percent === null && result.rows.length <= options.rows,
+      };
+    });
+  }
+
+  /** The sample's query and its plan as PostgreSQL runs it (EXPLAIN ANALYZE, in the same read-only transaction). */
+  async explain(table: CatalogTable, options: SampleOptions): Promise<{ sql: string; plan: string[] }> {
+    return this.#readOnly(options, async (client) => {
+      const { sql } = await samplePlan(client, table, options);
+      const { rows } = await client.query<{ 'QUERY PLAN': string }>(
+        `EXPLAIN (ANALYZE, BUFFERS, COSTS OFF) ${sql}`,
+      );
+      return { sql, plan: rows.map((r) => r['QUERY PLAN']) };
+    });
+  }
+
+  /** One read-only transaction with the lock and statement timeouts. */
+  async #readOnly<T>(options: SampleOptions, work: (client: pg.PoolClient) => Promise<T>): Promise<T> {
     const client = await this.#pool.connect();
     try {
       await client.query('BEGIN TRANSACTION ISOLATION LEVEL REPEATABLE READ READ ONLY');
       await client.query(`SET LOCAL lock_timeout = ${Math.round(options.lockTimeoutMs)}`);
       await client.query(`SET LOCAL statement_timeout = ${Math.round(options.statementTimeoutMs)}`);
-      const { rows: size } = await client.query<{ rows: number }>(
-        `SELECT greatest(sum(CASE WHEN pc.reltuples > 0 AND pc.relpages > 0 THEN pc.reltuples / pc.relpages ELSE 50 END
-                  * pg_relation_size(pc.oid) / current_setting('block_size')::int), $2::float8)::float8 AS rows
-           FROM (SELECT c.oid AS relid FROM pg_class c WHERE c.oid = to_regclass($1) AND c.relkind <> 'p'
-                 UNION ALL SELECT relid FROM pg_partition_tree(to_regclass($1)) WHERE isleaf) t
-           JOIN pg_class pc ON pc.oid = t.relid`,
-        [`${ident(table.schema)}.${ident(table.name)}`, table.rowEstimate ?? 0],
-      );
-      const estimated = size[0]?.rows ?? 0;
-      const percent = samplePercent(estimated, options.rows);
-      const limit = percent === null ? options.rows + 1 : options.rows;
-      const result = await client.query<(string | null)[]>({
-        text: sampleSql(table, { percent, seed: options.seed, limit }),
-        rowMode: 'array',
-      });
+      const result = await work(client);
       await client.query('COMMIT');
-      const rows = result.rows.slice(0, options.rows);
-      return {
-        method: percent === null ? 'head' : 'tablesample',
-        rows,
-        complete: percent === null && result.rows.length <= options.rows,
-      };
+      return result;
     } catch (error) {
       await client.query('ROLLBACK').catch(() => undefined);
       throw error;
@@ -198,6 +210,29 @@ export class PostgresReader implements SourceReader {
   async close(): Promise<void> {
     await this.#pool.end();
   }
+}
+
+/**
+ * How to sample the table: its size in rows estimated from its pages (and rows per page where it was
+ * analysed, else 50), never below the statistics' live-row count, then TABLESAMPLE SYSTEM for a table more
+ * than twice the rows asked for, else its head.
+ */
+async function samplePlan(
+  client: pg.PoolClient,
+  table: CatalogTable,
+  options: SampleOptions,
+): Promise<{ sql: string; percent: number | null }> {
+  const { rows: size } = await client.query<{ rows: number }>(
+    `SELECT greatest(sum(CASE WHEN pc.reltuples > 0 AND pc.relpages > 0 THEN pc.reltuples / pc.relpages ELSE 50 END
+              * pg_relation_size(pc.oid) / current_setting('block_size')::int), $2::float8)::float8 AS rows
+       FROM (SELECT c.oid AS relid FROM pg_class c WHERE c.oid = to_regclass($1) AND c.relkind <> 'p'
+             UNION ALL SELECT relid FROM pg_partition_tree(to_regclass($1)) WHERE isleaf) t
+       JOIN pg_class pc ON pc.oid = t.relid`,
+    [`${ident(table.schema)}.${ident(table.name)}`, table.rowEstimate ?? 0],
+  );
+  const percent = samplePercent(size[0]?.rows ?? 0, options.rows);
+  const limit = percent === null ? options.rows + 1 : options.rows;
+  return { sql: sampleSql(table, { percent, seed: options.seed, limit }), percent };
 }
 
 function toTable(schema: string, row: TableRow, keys: readonly KeyRow[]): CatalogTable {

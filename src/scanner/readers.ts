@@ -10,6 +10,7 @@ export function openReader(source: SourceDeclaration, env: NodeJS.ProcessEnv = p
     ? new PostgresReader(url, {
         concurrency: source.limits.concurrency,
         statementTimeoutMs: source.limits.statementTimeoutMs,
+        lockTimeoutMs: source.limits.lockTimeoutMs,
       })
     : new MysqlReader(url, { concurrency: source.limits.concurrency });
 }
