@@ -1,11 +1,15 @@
 /**
- * `steward demo` (`npm run demo`): publishes the demo catalog (src/demo) through the producer path — the
- * contract check, the registry's Avro encoding and the changes topic, as any producer would — then tells
- * its story (schema changes, growth, a dropped and a new table) over `--duration` seconds.
+ * `steward demo` (`npm run demo`): creates the demo's shop and clinic in PostgreSQL and its HR system in
+ * MariaDB/MySQL with generated rows and scans them (src/demo/scanned.ts); publishes the marketing warehouse
+ * through the producer path as any producer would; then tells its story (schema changes, growth, a dropped
+ * and a new table) over `--duration` seconds. `--no-databases` publishes everything as synthetic events.
  */
 import { setTimeout as sleep } from 'node:timers/promises';
 import type { Command as Program } from 'commander';
 import { createKafka } from '../adapters/kafka.ts';
+import { createPool } from '../adapters/postgres/pool.ts';
+import { PgScanStore } from '../adapters/postgres/scan-store.ts';
+import { startScannedDemo, type DemoStep } from '../demo/scanned.ts';
 import { TopicCodec, createRegistry } from '../adapters/registry.ts';
 import type { Config } from '../config.ts';
 import { DEMO_TABLES } from '../demo/catalog.ts';
@@ -23,40 +27,94 @@ export function registerDemoCommand(program: Program, config: () => Config): voi
     )
     .option('--duration <seconds>', 'spread the story of changes over this long (0: all at once)', '120')
     .option('--seed <n>', 'seed of the generated values', '1')
-    .action(async (flags: { duration: string; seed: string }) => {
-      const duration = Number(flags.duration);
-      const seed = Number(flags.seed);
-      if (!Number.isFinite(duration) || duration < 0 || !Number.isSafeInteger(seed)) {
-        process.stderr.write('--duration must be seconds (0 or more) and --seed an integer\n');
-        process.exit(2);
-      }
-      const settings = config();
-      const logger = createLogger({ level: 'warn', name: 'steward-demo' });
-      const publisher = new ChangePublisher({
-        kafka: createKafka(settings.kafka, logger, `${settings.kafka.clientId}-demo`),
-        codec: new TopicCodec(createRegistry(settings.schemaRegistry)),
-        logger,
-      });
-      await publisher.connect();
-      try {
-        const first = initialEvents(new Date(Date.now() - 60_000), seed);
-        await publisher.publishChanges(first);
-        const sources = new Set(DEMO_TABLES.map((t) => `${t.platform}:${t.instance}`));
-        say(`published ${DEMO_TABLES.length} tables from ${sources.size} sources (${first.length} events)`);
-        for (const [i, step] of STORY.entries()) {
-          if (duration > 0) await sleep((duration * 1000) / STORY.length);
-          await publisher.publishChanges(step.events(new Date(), seed));
-          say(`[${i + 1}/${STORY.length}] ${step.what}`);
+    .option('--no-databases', 'publish every source as synthetic events (no databases created or scanned)')
+    .option('--rows <n>', 'rows generated per demo table', '1000')
+    .option('--postgres-url <url>', 'PostgreSQL server for demo_shop and demo_clinic (default: DATABASE_URL)')
+    .option(
+      '--mysql-url <url>',
+      'MariaDB/MySQL server for demo_hr',
+      process.env['DEMO_MYSQL_URL'] ?? 'mysql://root@127.0.0.1:3306/',
+    )
+    .action(
+      async (flags: {
+        duration: string;
+        seed: string;
+        databases: boolean;
+        rows: string;
+        postgresUrl?: string;
+        mysqlUrl: string;
+      }) => {
+        const duration = Number(flags.duration);
+        const seed = Number(flags.seed);
+        const rows = Number(flags.rows);
+        if (
+          !Number.isFinite(duration) ||
+          duration < 0 ||
+          !Number.isSafeInteger(seed) ||
+          !Number.isSafeInteger(rows) ||
+          rows < 1
+        ) {
+          process.stderr.write(
+            '--duration must be seconds (0 or more), --seed an integer and --rows a positive integer\n',
+          );
+          process.exit(2);
         }
-        const api = `http://${settings.api.host}:${settings.api.port}`;
-        say(`done. Try:
+        const settings = config();
+        const logger = createLogger({ level: 'warn', name: 'steward-demo' });
+        const publisher = new ChangePublisher({
+          kafka: createKafka(settings.kafka, logger, `${settings.kafka.clientId}-demo`),
+          codec: new TopicCodec(createRegistry(settings.schemaRegistry)),
+          logger,
+        });
+        await publisher.connect();
+        const pool = createPool(settings.postgres, 2);
+        let closeDatabases = (): Promise<void> => Promise.resolve();
+        try {
+          let steps: DemoStep[];
+          if (flags.databases) {
+            const started = await startScannedDemo({
+              sink: publisher,
+              store: new PgScanStore(pool),
+              logger,
+              seed,
+              rows,
+              postgresUrl: flags.postgresUrl ?? settings.postgres.url,
+              mysqlUrl: flags.mysqlUrl,
+              say,
+            });
+            steps = started.steps;
+            closeDatabases = started.close;
+          } else {
+            const first = initialEvents(new Date(Date.now() - 60_000), seed);
+            await publisher.publishChanges(first);
+            const sources = new Set(DEMO_TABLES.map((t) => `${t.platform}:${t.instance}`));
+            say(
+              `published ${DEMO_TABLES.length} tables from ${sources.size} sources (${first.length} events)`,
+            );
+            steps = STORY.map((step) => ({
+              what: step.what,
+              run: async () => {
+                await publisher.publishChanges(step.events(new Date(), seed));
+              },
+            }));
+          }
+          for (const [i, step] of steps.entries()) {
+            if (duration > 0) await sleep((duration * 1000) / steps.length);
+            await step.run();
+            say(`[${i + 1}/${steps.length}] ${step.what}`);
+          }
+          const api = `http://${settings.api.host}:${settings.api.port}`;
+          say(`done. Try:
   curl -s '${api}/v1/search?q=email&class=email' | jq '.hits[].asset.urn'
   curl -s '${api}/v1/search?sensitivity=restricted' | jq '.facets'
   curl -s '${api}/v1/violations?status=open' | jq '.violations[] | {urn, policyId, severity}'
   curl -s '${api}/v1/stats' | jq '.kpis'
   open ${api}/docs`);
-      } finally {
-        await publisher.disconnect();
-      }
-    });
+        } finally {
+          await closeDatabases();
+          await pool.end();
+          await publisher.disconnect();
+        }
+      },
+    );
 }

@@ -136,7 +136,7 @@ const table = (path: string): DemoTable => {
   return found;
 };
 
-const LAB_RESULTS: DemoTable = {
+export const LAB_RESULTS: DemoTable = {
   platform: 'postgres',
   instance: 'clinic-db',
   path: ['clinic', 'care', 'lab_results'],

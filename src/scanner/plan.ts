@@ -16,7 +16,7 @@ import { createHash } from 'node:crypto';
 import type { Asset, ChangeEvent, Profile } from '../domain/change-event.ts';
 import { datasetUrn } from '../domain/urn.ts';
 import type { CatalogTable } from './model.ts';
-import { instanceOf, type SourceDeclaration } from './sources.ts';
+import { instanceOf, labelsOf, type SourceDeclaration } from './sources.ts';
 
 /** What the previous scans recorded about one table (no values, only fingerprints and signals). */
 export interface TableState {
@@ -47,9 +47,9 @@ export function urnOf(
   });
 }
 
-/** The source's tags, plus `freshness:<interval>` when it declares an expected update interval. */
-export function tagsOf(source: SourceDeclaration): string[] {
-  const tags = [...source.tags];
+/** The table's tags (labelsOf), plus `freshness:<interval>` when the source declares an expected update interval. */
+export function tagsOf(source: SourceDeclaration, schema: string, table: string): string[] {
+  const tags = labelsOf(source, schema, table).tags;
   if (source.expectedUpdateInterval && !tags.some((t) => t.startsWith('freshness:')))
     tags.push(`freshness:${source.expectedUpdateInterval}`);
   return tags;
@@ -68,8 +68,8 @@ export function assetOf(
     name: table.name,
     qualifiedName: [...(database === null ? [] : [database]), table.schema, table.name].join('.'),
     description: table.description,
-    owners: [...source.owners],
-    tags: tagsOf(source),
+    owners: labelsOf(source, table.schema, table.name).owners,
+    tags: tagsOf(source, table.schema, table.name),
     ...(lastModifiedAt && { lastModifiedAt }),
     columns: table.columns.map((c) => ({
       name: c.name,
@@ -218,8 +218,8 @@ export function deletedAsset(source: SourceDeclaration, database: string | null,
     name: state.table,
     qualifiedName: [...(database === null ? [] : [database]), state.schema, state.table].join('.'),
     description: null,
-    owners: [...source.owners],
-    tags: tagsOf(source),
+    owners: labelsOf(source, state.schema, state.table).owners,
+    tags: tagsOf(source, state.schema, state.table),
   };
 }
 

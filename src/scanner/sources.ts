@@ -59,6 +59,16 @@ const sourceSchema = z.strictObject({
   expectedUpdateInterval: interval.optional(),
   owners: z.array(z.string().min(1).max(256)).max(20).default([]),
   tags: z.array(z.string().min(1).max(256)).max(20).default([]),
+  /** Owners and tags for the tables matching `tables` (globs over `<schema>.<table>`), added to the source's. */
+  annotate: z
+    .array(
+      z.strictObject({
+        tables: z.array(z.string().min(1)).min(1),
+        owners: z.array(z.string().min(1).max(256)).max(20).default([]),
+        tags: z.array(z.string().min(1).max(256)).max(20).default([]),
+      }),
+    )
+    .default([]),
   limits: z
     .strictObject({
       /** Tables read at once. */
@@ -212,4 +222,20 @@ function scanJobOf(
 /** One job per scheduled source. */
 export function scanJobs(sources: readonly SourceDeclaration[]): JobDeclaration[] {
   return sources.flatMap((s) => (s.schedule ? [scanJobOf(s, s.schedule)] : []));
+}
+
+/** The owners and tags of one table: the source's, then those of every annotation matching it, deduplicated. */
+export function labelsOf(
+  source: Pick<SourceDeclaration, 'owners' | 'tags' | 'annotate'>,
+  schema: string,
+  table: string,
+): { owners: string[]; tags: string[] } {
+  const owners = new Set(source.owners);
+  const tags = new Set(source.tags);
+  for (const annotation of source.annotate) {
+    if (!picomatch([...annotation.tables], { dot: true })(`${schema}.${table}`)) continue;
+    for (const owner of annotation.owners) owners.add(owner);
+    for (const tag of annotation.tags) tags.add(tag);
+  }
+  return { owners: [...owners], tags: [...tags] };
 }

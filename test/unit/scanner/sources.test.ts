@@ -2,6 +2,7 @@ import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import {
   connectionUrl,
+  labelsOf,
   parseSources,
   scanJobs,
   schemaInScope,
@@ -132,5 +133,29 @@ describe('scope', () => {
       ['public', 'sales_eu', 'audit'].map((s) => schemaInScope(source, s)),
       [true, true, false],
     );
+  });
+});
+
+describe('labelsOf', () => {
+  it("should add every matching annotation's owners and tags to the source's, once each", () => {
+    const source =
+      parseSources({
+        sources: [
+          {
+            ...shop,
+            owners: ['team-data'],
+            tags: ['tier2'],
+            annotate: [
+              { tables: ['public.pay*'], owners: ['team-checkout'], tags: ['pci'] },
+              { tables: ['public.*'], tags: ['tier2', 'shop'] },
+            ],
+          },
+        ],
+      })[0] ?? assert.fail('no source');
+    assert.deepEqual(labelsOf(source, 'public', 'payments'), {
+      owners: ['team-data', 'team-checkout'],
+      tags: ['tier2', 'pci', 'shop'],
+    });
+    assert.deepEqual(labelsOf(source, 'audit', 'log'), { owners: ['team-data'], tags: ['tier2'] });
   });
 });
