@@ -50,6 +50,8 @@ export interface TimerDependencies {
   readonly timers: TopicDeclaration;
   readonly commands: TopicDeclaration;
   readonly dlq: TopicDeclaration;
+  /** Where the scan sweeps publish (the changes topic unless a test passes a copy). */
+  readonly changes?: TopicDeclaration;
 }
 
 /** `<host>-<pid>-<random>`: names this instance in slot and run rows and in ticks. */
@@ -103,7 +105,12 @@ function lazyPublisher(
   return {
     get() {
       connected ??= (async () => {
-        const publisher = new ChangePublisher({ kafka, codec: deps.codec, logger: deps.logger });
+        const publisher = new ChangePublisher({
+          kafka,
+          codec: deps.codec,
+          logger: deps.logger,
+          ...(deps.changes && { topic: deps.changes }),
+        });
         await publisher.connect();
         return publisher;
       })();

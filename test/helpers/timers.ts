@@ -7,7 +7,7 @@ import { TopicCodec } from '../../src/adapters/registry.ts';
 import { loadConfig, type Config } from '../../src/config.ts';
 import { valueSubject, type TopicDeclaration } from '../../src/domain/topic.ts';
 import { createLogger } from '../../src/observability/logger.ts';
-import { resolveJobs } from '../../src/scheduler/jobs.ts';
+import { configuredJobs } from '../../src/scheduler/jobs.ts';
 import { TimerMetrics } from '../../src/scheduler/metrics.ts';
 import { Scheduler } from '../../src/scheduler/scheduler.ts';
 import { startTimers } from '../../src/scheduler/start.ts';
@@ -74,6 +74,7 @@ export async function sweepsFor(
       timers: timersTopic,
       commands: commandsTopic,
       dlq: dlqTopic,
+      changes: pipeline.input,
     },
   );
   const kafka = new Kafka({
@@ -88,7 +89,7 @@ export async function sweepsFor(
     await producer.disconnect();
     await Promise.allSettled([dependencies.close(), pool.end(), elasticsearch.close()]);
   });
-  const jobs = resolveJobs(config.scheduler.jobs);
+  const jobs = configuredJobs(config);
   let clockMs = Date.now() + (options.aheadMs ?? 0);
   const scheduler = new Scheduler({
     pool,
