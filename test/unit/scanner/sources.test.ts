@@ -1,4 +1,5 @@
 import assert from 'node:assert/strict';
+import { readFileSync } from 'node:fs';
 import { describe, it } from 'node:test';
 import {
   connectionUrl,
@@ -157,5 +158,16 @@ describe('labelsOf', () => {
       tags: ['tier2', 'pci', 'shop'],
     });
     assert.deepEqual(labelsOf(source, 'audit', 'log'), { owners: ['team-data'], tags: ['tier2'] });
+  });
+});
+
+describe('examples/sources.json', () => {
+  it('should be a valid declaration with a job per scheduled source', () => {
+    const text = readFileSync(new URL('../../../examples/sources.json', import.meta.url), 'utf8');
+    const sources = parseSources(JSON.parse(text) as unknown, 'examples/sources.json');
+    assert.deepEqual(
+      scanJobs(sources).map((j) => j.name),
+      ['scan-demo-shop', 'scan-demo-clinic', 'scan-demo-hr'],
+    );
   });
 });
