@@ -4,6 +4,9 @@
  * registered and compatible, the asset index and its alias in place — and names the fix for each failure.
  * Read only: it changes nothing (`steward topics apply`, `steward migrate` and `steward start` do).
  */
+import type { SourceReader } from '../scanner/model.ts';
+import { openReader } from '../scanner/readers.ts';
+import { loadSources, schemaInScope, type SourceDeclaration } from '../scanner/sources.ts';
 import { readdirSync } from 'node:fs';
 import { join } from 'node:path';
 import type { Client } from '@elastic/elasticsearch';
@@ -36,6 +39,8 @@ export interface DoctorDeps {
   readonly registry: (path: string, body?: unknown) => Promise<{ status: number; body: unknown }>;
   readonly topics: readonly TopicDeclaration[];
   readonly timeoutMs?: number;
+  /** Opens a scanned source (tests pass their own); src/scanner/readers.ts's openReader by default. */
+  readonly openSource?: (source: SourceDeclaration) => SourceReader;
 }
 
 const REACH_FIX: Readonly<Record<string, string>> = {
@@ -226,6 +231,74 @@ function configFindings(config: Config): Finding[] {
   return findings;
 }
 
+/**
+ * The scanned sources (SCAN_SOURCES_FILE): the declaration is valid, each source's connection URL is where
+ * it says, and the database answers and lists its schemas in scope (read only, like a scan).
+ */
+export async function sourceFindings(
+  config: Config,
+  open: (source: SourceDeclaration) => SourceReader,
+  timeoutMs: number,
+): Promise<Finding[]> {
+  const file = config.scan.sourcesFile;
+  if (!file) return [];
+  let sources: SourceDeclaration[];
+  try {
+    sources = loadSources(file);
+  } catch (error) {
+    return [{ check: 'scan sources', verdict: 'fail', detail: messageOf(error), fix: `fix ${file}` }];
+  }
+  const findings: Finding[] = [
+    { check: 'scan sources', verdict: 'ok', detail: `${sources.length} declared in ${file}` },
+  ];
+  for (const source of sources) {
+    const check = `source ${source.name}`;
+    let reader: SourceReader;
+    try {
+      reader = open(source);
+    } catch (error) {
+      const where =
+        'env' in source.connection ? `set ${source.connection.env}` : `provide ${source.connection.file}`;
+      findings.push({
+        check,
+        verdict: 'fail',
+        detail: messageOf(error),
+        fix: `${where} to the ${source.platform} URL`,
+      });
+      continue;
+    }
+    try {
+      const schemas = (await withTimeout(reader.schemas(), timeoutMs, check)).filter((s) =>
+        schemaInScope(source, s),
+      );
+      findings.push(
+        schemas.length
+          ? {
+              check,
+              verdict: 'ok',
+              detail: `answers; schemas in scope: ${schemas.slice(0, 5).join(', ')}${schemas.length > 5 ? ', …' : ''}`,
+            }
+          : {
+              check,
+              verdict: 'warn',
+              detail: 'answers, but no schema matches its include patterns',
+              fix: "check include/exclude and the user's privileges",
+            },
+      );
+    } catch (error) {
+      findings.push({
+        check,
+        verdict: 'fail',
+        detail: messageOf(error),
+        fix: "check the URL, the network and the user's privileges",
+      });
+    } finally {
+      await reader.close().catch(() => undefined);
+    }
+  }
+  return findings;
+}
+
 /** Every check, in order; a dependency that cannot be reached skips the checks that need it. */
 export async function runDoctor(deps: DoctorDeps): Promise<Finding[]> {
   const timeoutMs = deps.timeoutMs ?? 5000;
@@ -253,6 +326,7 @@ export async function runDoctor(deps: DoctorDeps): Promise<Finding[]> {
     ...(await guarded('topics', 'kafka', () => topicFindings(deps))),
     ...(await guarded('schemas', 'schemaRegistry', () => schemaFindings(deps))),
     ...(await guarded('asset index', 'elasticsearch', () => indexFinding(deps))),
+    ...(await sourceFindings(deps.config, deps.openSource ?? ((source) => openReader(source)), timeoutMs)),
   ];
 }
 
