@@ -156,6 +156,24 @@ const variables = z.object({
   NOTIFIER_TIMEOUT_MS: int(100, 120_000, 5_000),
   // The scanners (src/scanner): the JSON file declaring the scanned sources; none when unset.
   SCAN_SOURCES_FILE: optional,
+  // Lineage (processors/lineage): OpenLineage namespace → Steward instance, e.g.
+  // {"postgres://db.example.com:5432": "shop-prod"}; unmapped namespaces use their host.
+  LINEAGE_NAMESPACES: z
+    .string()
+    .transform((text, ctx) => {
+      try {
+        return JSON.parse(text) as unknown;
+      } catch {
+        ctx.addIssue({ code: 'custom', message: 'expected JSON' });
+        return z.NEVER;
+      }
+    })
+    .pipe(
+      z.record(z.string().min(1), z.string().regex(/^[a-z0-9][a-z0-9._-]{0,127}$/), {
+        error: 'expected {"<namespace>": "<instance>"} with lower-case instances',
+      }),
+    )
+    .default({}),
 });
 
 type Variables = z.output<typeof variables>;
@@ -307,6 +325,7 @@ function toConfig(v: Variables) {
     },
     sweeps: { leaseMs: v.SWEEP_LEASE_MS },
     scan: { ...(v.SCAN_SOURCES_FILE && { sourcesFile: v.SCAN_SOURCES_FILE }) },
+    lineage: { namespaces: v.LINEAGE_NAMESPACES },
     notifier: {
       ...(v.NOTIFIER_SIGNING_SECRET && { signingSecret: v.NOTIFIER_SIGNING_SECRET }),
       maxAttempts: v.NOTIFIER_MAX_ATTEMPTS,

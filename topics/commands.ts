@@ -11,6 +11,6 @@ export const commands: TopicDeclaration = {
   config: eventLog(7 * day, mebibyte),
   key: 'urn',
   value: { format: 'avro', schema: commandSchema },
-  writers: ['sweeps', 'api'],
+  writers: ['sweeps', 'api', 'lineage'],
   readers: ['metadata-sync', 'quality', 'compliance', 'indexer'],
 };

@@ -12,11 +12,19 @@
  * report arrived meanwhile; the next report within that interval clears the mark.
  *
  * And `curate` commands (the API's PATCH /v1/assets/{urn}, src/domain/curation.ts): a steward's owners,
- * tags, description and retention, kept as the `curated` aspect that change events never overwrite.
+ * tags, description and retention, kept as the `curated` aspect that change events never overwrite; and
+ * `placeholder` commands (the lineage processor): a dataset seen only in lineage becomes an identity-only
+ * asset (`placeholder: true`) until a source reports it, which then takes precedence.
  */
 import { acceptChangeEvent } from '../../src/contract/accept.ts';
 import type { ChangeEvent } from '../../src/domain/change-event.ts';
-import { parseMarkStale, type Command, type MarkStale } from '../../src/domain/command.ts';
+import {
+  parseMarkStale,
+  parsePlaceholder,
+  type Command,
+  type MarkStale,
+  type PlaceholderCommand,
+} from '../../src/domain/command.ts';
 import { CURATE, parseCurate, type Curate } from '../../src/domain/curation.ts';
 import {
   define,
@@ -32,7 +40,7 @@ import { isOverdue } from '../../src/domain/staleness.ts';
 import { assets, changes, commands } from '../../topics/index.ts';
 import { isDeleted } from './aspects.ts';
 import { toAssetEvent, type SyncState } from './asset-event.ts';
-import { mergeChange, mergeCuration, toAssetRecord } from './merge.ts';
+import { mergeChange, mergeCuration, mergePlaceholder, toAssetRecord } from './merge.ts';
 import { diffSchemas } from './schema-diff.ts';
 
 export type { SyncState } from './asset-event.ts';
@@ -155,15 +163,52 @@ export function handleCurate(
   };
 }
 
+/** A dataset lineage named: an identity-only asset when the URN is unknown; any known one is left alone. */
+export function handlePlaceholder(
+  command: PlaceholderCommand,
+  state: SyncState | undefined,
+  output: TopicDeclaration,
+): HandleResult<SyncState> {
+  if (state) return {};
+  const merged = mergePlaceholder(undefined, {
+    urn: command.urn,
+    at: { occurredAt: command.at, eventId: command.id },
+    ...(command.name !== undefined && { name: command.name }),
+    ...(command.qualifiedName !== undefined && { qualifiedName: command.qualifiedName }),
+  });
+  const next: SyncState = { asset: merged.state, schemaVersion: 0 };
+  return {
+    state: next,
+    effects: {
+      rows: [assetRow(next)],
+      emit: [{ topic: output, key: command.urn, value: toAssetEvent(next) }],
+    },
+  };
+}
+
 const PROCESSOR = 'metadata-sync';
 
+const COMMAND_PARSERS = new Map<
+  string,
+  (
+    command: Command,
+  ) => { ok: true; value: MarkStale | Curate | PlaceholderCommand } | { ok: false; reason: string }
+>([
+  ['mark-stale', parseMarkStale],
+  [CURATE, parseCurate],
+  ['placeholder', parsePlaceholder],
+]);
+
 /** A command for metadata-sync, read; other targets are ignored (not dead-lettered). */
-export function acceptCommand(value: unknown, key: string): Accepted<MarkStale | Curate> {
+export function acceptCommand(
+  value: unknown,
+  key: string,
+): Accepted<MarkStale | Curate | PlaceholderCommand> {
   const command = value as Command;
   if (command.target !== PROCESSOR) return { ok: false, ignore: true, reason: `for ${command.target}` };
-  if (command.kind !== 'mark-stale' && command.kind !== CURATE)
-    return { ok: false, reason: `metadata-sync has no command ${JSON.stringify(command.kind)}` };
-  const parsed = command.kind === CURATE ? parseCurate(command) : parseMarkStale(command);
+  const parse = COMMAND_PARSERS.get(command.kind);
+  if (!parse) return { ok: false, reason: `metadata-sync has no command ${JSON.stringify(command.kind)}` };
+  const parsed = parse(command);
   if (!parsed.ok) return { ok: false, reason: parsed.reason };
   if (parsed.value.urn !== key)
     return {
@@ -174,7 +219,7 @@ export function acceptCommand(value: unknown, key: string): Accepted<MarkStale |
   return parsed;
 }
 
-export type SyncInput = ChangeEvent | MarkStale | Curate;
+export type SyncInput = ChangeEvent | MarkStale | Curate | PlaceholderCommand;
 
 /**
  * The processor; tests bind it to copies of the topics with unique names (and leave out `commands`
@@ -204,6 +249,7 @@ export function metadataSync(
       const { value } = event;
       if (value.kind === 'mark-stale') return handleMarkStale(value, state, output);
       if (value.kind === 'curate') return handleCurate(value, state, output);
+      if (value.kind === 'placeholder') return handlePlaceholder(value, state, output);
       return handleChange({ ...event, value }, state, output);
     },
   });

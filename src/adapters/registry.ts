@@ -1,13 +1,30 @@
 import { SchemaRegistry, SchemaType } from '@kafkajs/confluent-schema-registry';
+import { Ajv } from 'ajv';
+import addFormats from 'ajv-formats';
 import type { Config } from '../config.ts';
 import { valueSubject, type TopicDeclaration } from '../domain/topic.ts';
 import { InputError, TransientError, isRetriable } from '../errors.ts';
 
 export function createRegistry(config: Config['schemaRegistry']): SchemaRegistry {
-  return new SchemaRegistry({
-    host: config.url,
-    ...(config.auth && { auth: { username: config.auth.username, password: config.auth.password } }),
-  });
+  // JSON Schema topics are validated on encode and decode by ajv, with the standard formats.
+  const ajv = new Ajv({ strict: false, allErrors: false });
+  addFormats.default(ajv);
+  return new SchemaRegistry(
+    {
+      host: config.url,
+      ...(config.auth && { auth: { username: config.auth.username, password: config.auth.password } }),
+    },
+    { [SchemaType.JSON]: { ajvInstance: ajv } },
+  );
+}
+
+/** The registry's schema type and text of a topic's value, or undefined when it has none. */
+export function registeredForm(
+  topic: TopicDeclaration,
+): { type: 'AVRO' | 'JSON'; schema: string } | undefined {
+  if (topic.value.format === 'avro') return { type: 'AVRO', schema: JSON.stringify(topic.value.schema) };
+  if (topic.value.format === 'json') return { type: 'JSON', schema: JSON.stringify(topic.value.schema) };
+  return undefined;
 }
 
 /** Registers the topic's value schema under `<topic>-value` (idempotent: same schema, same id). */
@@ -15,9 +32,10 @@ export async function registerValueSchema(
   registry: SchemaRegistry,
   topic: TopicDeclaration,
 ): Promise<number | undefined> {
-  if (topic.value.format !== 'avro') return undefined;
+  const form = registeredForm(topic);
+  if (!form) return undefined;
   const { id } = await registry.register(
-    { type: SchemaType.AVRO, schema: JSON.stringify(topic.value.schema) },
+    { type: form.type === 'AVRO' ? SchemaType.AVRO : SchemaType.JSON, schema: form.schema },
     { subject: valueSubject(topic) },
   );
   return id;
@@ -45,7 +63,7 @@ export class TopicCodec {
     let id = this.#ids.get(topic.name);
     if (!id) {
       id = registerValueSchema(this.#registry, topic).then((found) => {
-        if (found === undefined) throw new Error(`${topic.name} has no Avro value schema`);
+        if (found === undefined) throw new Error(`${topic.name} has no value schema`);
         return found;
       });
       id.catch(() => this.#ids.delete(topic.name));
@@ -60,7 +78,7 @@ export class TopicCodec {
       if (!Buffer.isBuffer(value)) throw new TypeError(`${topic.name} carries raw bytes: pass a Buffer`);
       return value;
     }
-    if (topic.value.format !== 'avro') throw new Error(`${topic.name}: value schema is not defined yet`);
+    if (topic.value.format === 'pending') throw new Error(`${topic.name}: value schema is not defined yet`);
     return this.#registry.encode(await this.#idFor(topic), value);
   }
 

@@ -62,7 +62,10 @@ const say = (line: string): void => void process.stdout.write(`${line}\n`);
 
 /** The registry for this deployment: names are fixed, the index alias follows ELASTICSEARCH_INDEX_PREFIX. */
 function registryFor(config: Config): readonly RegisteredProcessor[] {
-  return processorsFor({ indexPrefix: config.elasticsearch.indexPrefix });
+  return processorsFor({
+    indexPrefix: config.elasticsearch.indexPrefix,
+    lineageNamespaces: config.lineage.namespaces,
+  });
 }
 
 function checkRegistryOrExit(processors: readonly RegisteredProcessor[]): void {

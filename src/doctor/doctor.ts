@@ -4,6 +4,7 @@
  * registered and compatible, the asset index and its alias in place — and names the fix for each failure.
  * Read only: it changes nothing (`steward topics apply`, `steward migrate` and `steward start` do).
  */
+import { registeredForm } from '../adapters/registry.ts';
 import type { SourceReader } from '../scanner/model.ts';
 import { openReader } from '../scanner/readers.ts';
 import { loadSources, schemaInScope, type SourceDeclaration } from '../scanner/sources.ts';
@@ -144,13 +145,14 @@ async function topicFindings(deps: DoctorDeps): Promise<Finding[]> {
 async function schemaFindings(deps: DoctorDeps): Promise<Finding[]> {
   const findings: Finding[] = [];
   for (const topic of deps.topics) {
-    if (topic.value.format !== 'avro') continue;
+    const form = registeredForm(topic);
+    if (!form) continue;
     const subject = valueSubject(topic);
     const check = `schema ${subject}`;
-    const schema = JSON.stringify(topic.value.schema);
+    const { schema, type: schemaType } = form;
     const registered = await deps.registry(`/subjects/${encodeURIComponent(subject)}`, {
       schema,
-      schemaType: 'AVRO',
+      schemaType,
     });
     if (registered.status === 200) {
       findings.push({ check, verdict: 'ok', detail: 'registered as declared' });
@@ -163,7 +165,7 @@ async function schemaFindings(deps: DoctorDeps): Promise<Finding[]> {
     }
     const compatible = await deps.registry(
       `/compatibility/subjects/${encodeURIComponent(subject)}/versions/latest`,
-      { schema, schemaType: 'AVRO' },
+      { schema, schemaType },
     );
     const isCompatible = (compatible.body as { is_compatible?: unknown } | null)?.is_compatible;
     if (isCompatible === true)

@@ -57,3 +57,51 @@ export function parseMarkStale(
     return { ok: false, reason: 'mark-stale: payload.expectedMs must be a positive integer' };
   return { ok: true, value: { kind: 'mark-stale', id: command.id, urn: command.urn, asOf, expectedMs } };
 }
+
+/**
+ * metadata-sync's `placeholder`: a dataset named by lineage before any source reported it. Creates an
+ * identity-only asset when the URN is unknown; never touches a reported one.
+ */
+export interface PlaceholderCommand {
+  readonly kind: 'placeholder';
+  readonly id: string;
+  readonly urn: string;
+  /** ISO-8601 instant the dataset was first seen (the RunEvent's time). */
+  readonly at: string;
+  readonly name?: string;
+  readonly qualifiedName?: string;
+}
+
+/** Reads a placeholder command; the reason names what is wrong. */
+export function parsePlaceholder(
+  command: Command,
+): { ok: true; value: PlaceholderCommand } | { ok: false; reason: string } {
+  if (command.urn === null) return { ok: false, reason: 'placeholder: urn is required' };
+  let payload: unknown;
+  try {
+    payload = JSON.parse(command.payload ?? 'null');
+  } catch {
+    return { ok: false, reason: 'placeholder: payload is not JSON' };
+  }
+  if (!isRecord(payload))
+    return { ok: false, reason: 'placeholder: payload must be {at, name?, qualifiedName?}' };
+  const { at, name, qualifiedName } = payload;
+  if (typeof at !== 'string' || Number.isNaN(Date.parse(at)))
+    return { ok: false, reason: 'placeholder: payload.at must be an ISO-8601 instant' };
+  if (
+    (name !== undefined && typeof name !== 'string') ||
+    (qualifiedName !== undefined && typeof qualifiedName !== 'string')
+  )
+    return { ok: false, reason: 'placeholder: payload.name and payload.qualifiedName must be strings' };
+  return {
+    ok: true,
+    value: {
+      kind: 'placeholder',
+      id: command.id,
+      urn: command.urn,
+      at,
+      ...(name !== undefined && { name }),
+      ...(qualifiedName !== undefined && { qualifiedName }),
+    },
+  };
+}

@@ -32,16 +32,21 @@ export interface TopicConfig {
 
 /**
  * How values are encoded. `avro`: Confluent wire format with the schema registered under
- * `<topic>-value` (TopicNameStrategy). `raw`: bytes carried as they are (the retry path re-delivers
+ * `<topic>-value` (TopicNameStrategy). `json`: JSON, its JSON Schema registered the same way; records
+ * arrive in Confluent's JSON wire format or as plain JSON text (what OpenLineage's Kafka transport sends). `raw`: bytes carried as they are (the retry path re-delivers
  * original records). `pending`: the topic exists; its schema lands with the processor that writes it.
  */
 export type TopicValue =
   | { readonly format: 'avro'; readonly schema: AvroSchema }
+  | { readonly format: 'json'; readonly schema: JsonSchemaDocument }
   | { readonly format: 'raw' }
   | { readonly format: 'pending'; readonly definedBy: string };
 
 /** An Avro schema as plain JSON. */
 export type AvroSchema = Readonly<Record<string, unknown>>;
+
+/** A JSON Schema document as plain JSON. */
+export type JsonSchemaDocument = Readonly<Record<string, unknown>>;
 
 /** TopicNameStrategy: the subject of a topic's value schema. */
 export function valueSubject(topic: TopicDeclaration): string {

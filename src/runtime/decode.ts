@@ -39,7 +39,14 @@ export async function decodeRecord<V>(
   let value: unknown = null;
   if (record.value !== null) {
     if (topic.value.format === 'raw') value = record.value;
-    else if (topic.value.format === 'pending')
+    else if (topic.value.format === 'json' && record.value[0] === 0x7b) {
+      // `{`: plain JSON text, as OpenLineage's Kafka transport writes it; `accept` checks it.
+      try {
+        value = JSON.parse(record.value.toString('utf8')) as unknown;
+      } catch (error) {
+        return dead('STW_DECODE_FAILED', `not JSON: ${(error as Error).message}`);
+      }
+    } else if (topic.value.format === 'pending')
       return dead('STW_DECODE_FAILED', `${topic.name} has no value schema yet`);
     else {
       try {

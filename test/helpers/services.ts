@@ -1,3 +1,4 @@
+import { createRegistry } from '../../src/adapters/registry.ts';
 import { randomUUID } from 'node:crypto';
 import type { TestContext } from 'node:test';
 import { Client as Elasticsearch } from '@elastic/elasticsearch';
@@ -101,8 +102,9 @@ export function kafkaFor(t: TestContext): KafkaFixture {
   };
 }
 
+/** A registry client configured as Steward's (JSON Schema topics validated with the standard formats). */
 export function registryClient(): SchemaRegistry {
-  return new SchemaRegistry({ host: endpoints().schemaRegistryUrl });
+  return createRegistry({ url: endpoints().schemaRegistryUrl });
 }
 
 /** Deletes a subject and its versions for good (soft delete first, as the Confluent API requires). */

@@ -52,6 +52,7 @@ describe('loadConfig', () => {
       },
       sweeps: { leaseMs: 60_000 },
       scan: {},
+      lineage: { namespaces: {} },
       notifier: { maxAttempts: 6, backoffMs: 500, timeoutMs: 5_000 },
     });
   });

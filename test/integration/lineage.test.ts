@@ -1,0 +1,167 @@
+import assert from 'node:assert/strict';
+import { randomUUID } from 'node:crypto';
+import { test } from 'node:test';
+import { indexer } from '../../processors/indexer/processor.ts';
+import { lineageProcessor } from '../../processors/lineage/processor.ts';
+import { metadataSync } from '../../processors/metadata-sync/processor.ts';
+import { readDeadLetters } from '../../src/adapters/dead-letters.ts';
+import { valueSubject, type TopicDeclaration } from '../../src/domain/topic.ts';
+import { lineage } from '../../topics/index.ts';
+import { upsertEvent } from '../fixtures/events.ts';
+import { runEvent, table } from '../fixtures/openlineage.ts';
+import { catalogPipeline } from '../helpers/catalog.ts';
+import { waitFor } from '../helpers/runtime.ts';
+import { deleteSubject } from '../helpers/services.ts';
+import { commandsFor } from '../helpers/timers.ts';
+
+/**
+ * Lineage on the real stack: RunEvents in both encodings a producer may use (Confluent's JSON wire format
+ * through the registry, and plain JSON text as OpenLineage's Kafka transport sends) go through the lineage
+ * processor into the graph in PostgreSQL; datasets named only by lineage become placeholder assets through
+ * metadata-sync, and a reported asset is left as its source reported it; malformed events are
+ * dead-lettered with the reason.
+ */
+test('RunEvents build the graph, create placeholders and dead-letter what is malformed', async (t) => {
+  const pipeline = await catalogPipeline(t, { partitions: 2 });
+  const commands = await commandsFor(t, pipeline);
+  const input: TopicDeclaration = { ...lineage, name: await pipeline.kafka.topic(2) };
+  t.after(() => deleteSubject(valueSubject(input)));
+  const PG = 'postgres://warehouse.internal:5432';
+  await pipeline.start(metadataSync({ input: pipeline.input, output: pipeline.output, commands }));
+  await pipeline.start(indexer({ input: pipeline.output }, pipeline.alias));
+  // The source table was reported by its producer; the staging and mart tables only appear in lineage.
+  const reported = upsertEvent(0);
+  const [platform, instance = '', qualified] = reported.asset.urn
+    .replace('urn:steward:dataset:', '')
+    .split(':');
+  assert.equal(platform, 'postgres');
+  await pipeline.start(lineageProcessor({ instances: { [PG]: instance }, input, commands }));
+  await pipeline.produce([reported]);
+  const source = table(PG, qualified ?? '', 'id', 'email');
+  const staging = table(PG, 'shop.staging.customers', 'id', 'email');
+  const mart = table(PG, 'shop.mart.customers', 'customer_id', 'contact_email');
+  const at = (minute: number) => new Date(Date.UTC(2024, 5, 1, 0, minute)).toISOString();
+  const load = randomUUID();
+  const model = randomUUID();
+  const events = [
+    runEvent({
+      type: 'START',
+      runId: load,
+      job: 'load_staging',
+      at: at(0),
+      inputs: [source],
+      outputs: [staging],
+    }),
+    runEvent({
+      type: 'COMPLETE',
+      runId: load,
+      job: 'load_staging',
+      at: at(1),
+      inputs: [source],
+      outputs: [staging],
+      columns: { email: [[source, 'email']] },
+    }),
+    runEvent({
+      type: 'START',
+      runId: model,
+      job: 'dbt.mart_customers',
+      namespace: 'dbt://analytics',
+      at: at(2),
+      inputs: [staging],
+      outputs: [mart],
+    }),
+    runEvent({
+      type: 'COMPLETE',
+      runId: model,
+      job: 'dbt.mart_customers',
+      namespace: 'dbt://analytics',
+      at: at(3),
+      inputs: [staging],
+      outputs: [mart],
+      columns: { contact_email: [[staging, 'email']], customer_id: [[staging, 'id']] },
+    }),
+  ];
+  const producer = await pipeline.kafka.producer();
+  const key = (e: (typeof events)[number]) => `${e.job.namespace}/${e.job.name}`;
+  // Confluent JSON wire format (validated by the registry's JSON Schema) for the first job, plain JSON for the second.
+  await producer.send({
+    topic: input.name,
+    messages: [
+      ...(await Promise.all(
+        events.slice(0, 2).map(async (e) => ({ key: key(e), value: await pipeline.codec.encode(input, e) })),
+      )),
+      ...events.slice(2).map((e) => ({ key: key(e), value: JSON.stringify(e) })),
+      {
+        key: 'airflow/broken',
+        value: JSON.stringify({ eventType: 'COMPLETE', job: { namespace: 'airflow', name: 'broken' } }),
+      },
+      { key: 'airflow/garbage', value: '{"eventType": "COMPLETE", "run": ' },
+    ],
+  });
+
+  const edges = async () =>
+    (
+      await pipeline.pool.query<{ job: string; upstream: string; downstream: string }>(
+        `SELECT job, upstream, downstream FROM lineage_edges WHERE active ORDER BY job`,
+      )
+    ).rows;
+  const urn = (name: string) => `urn:steward:dataset:postgres:${instance}:${name}`;
+  await waitFor(edges, (rows) => rows.length === 2, 30_000, 'the two jobs edges');
+  assert.deepEqual(await edges(), [
+    { job: 'airflow/load_staging', upstream: reported.asset.urn, downstream: urn('shop.staging.customers') },
+    {
+      job: 'dbt://analytics/dbt.mart_customers',
+      upstream: urn('shop.staging.customers'),
+      downstream: urn('shop.mart.customers'),
+    },
+  ]);
+  const { rows: columns } = await pipeline.pool.query<{ from: string; to: string }>(
+    `SELECT upstream || '#' || upstream_column AS from, downstream || '#' || downstream_column AS to
+       FROM lineage_column_edges WHERE active ORDER BY 1, 2`,
+  );
+  assert.deepEqual(columns, [
+    { from: `${reported.asset.urn}#email`, to: `${urn('shop.staging.customers')}#email` },
+    { from: `${urn('shop.staging.customers')}#email`, to: `${urn('shop.mart.customers')}#contact_email` },
+    { from: `${urn('shop.staging.customers')}#id`, to: `${urn('shop.mart.customers')}#customer_id` },
+  ]);
+  const { rows: runs } = await pipeline.pool.query<{
+    job: string;
+    status: string;
+    started: boolean;
+    ended: boolean;
+  }>(
+    `SELECT job, status, started_at IS NOT NULL AS started, ended_at IS NOT NULL AS ended FROM lineage_runs ORDER BY job`,
+  );
+  assert.deepEqual(runs, [
+    { job: 'airflow/load_staging', status: 'COMPLETE', started: true, ended: true },
+    { job: 'dbt://analytics/dbt.mart_customers', status: 'COMPLETE', started: true, ended: true },
+  ]);
+
+  const assets = async () =>
+    (
+      await pipeline.pool.query<{ urn: string; name: string; placeholder: boolean }>(
+        `SELECT urn, name, placeholder FROM assets ORDER BY urn`,
+      )
+    ).rows;
+  await waitFor(assets, (rows) => rows.length === 3, 30_000, 'the placeholders');
+  assert.deepEqual(await assets(), [
+    { urn: urn('shop.mart.customers'), name: 'customers', placeholder: true },
+    { urn: reported.asset.urn, name: reported.asset.name, placeholder: false },
+    { urn: urn('shop.staging.customers'), name: 'customers', placeholder: true },
+  ]);
+
+  const letters = await waitFor(
+    () => readDeadLetters(pipeline.kafka.kafka, pipeline.codec, pipeline.dlqTopic),
+    (found) => found.length >= 2,
+    30_000,
+    'the malformed events in the DLQ',
+  );
+  assert.deepEqual(letters.map((l) => [l.key?.toString(), l.errorCode, l.errorMessage]).sort(), [
+    [
+      'airflow/broken',
+      'STW_CONTRACT_INVALID',
+      'not an OpenLineage RunEvent: 4 problem(s); first: /eventTime required property',
+    ],
+    ['airflow/garbage', 'STW_DECODE_FAILED', 'not JSON: Unexpected end of JSON input'],
+  ]);
+});
