@@ -26,6 +26,7 @@ import { policyRoutes } from './routes/policies.ts';
 import { statsRoutes } from './routes/stats.ts';
 import { violationRoutes } from './routes/violations.ts';
 import { historyRoutes } from './routes/history.ts';
+import { lineageRoutes } from './routes/lineage.ts';
 import { searchRoutes } from './routes/search.ts';
 
 /** Errors Fastify meets before routing (a URL with broken percent-encoding) get the API's error shape. */
@@ -102,6 +103,7 @@ export async function buildApp(deps: ApiDeps, options: AppOptions): Promise<Fast
       await v1.register(searchRoutes, { deps });
       await v1.register(assetRoutes, { deps });
       await v1.register(historyRoutes, { deps });
+      await v1.register(lineageRoutes, { deps });
       await v1.register(curationRoutes, { deps });
       await v1.register(violationRoutes, { deps });
       await v1.register(policyRoutes, { deps });

@@ -1,3 +1,5 @@
+import type { LineageReader } from '../src/adapters/postgres/lineage-reader.ts';
+import type { RunEvent } from '../src/lineage/openlineage.ts';
 import type { Registry } from 'prom-client';
 import type { AssetSearch } from '../src/adapters/elasticsearch/asset-search.ts';
 import type { ApiMutations } from '../src/adapters/postgres/api-mutations.ts';
@@ -22,6 +24,10 @@ export interface ApiDeps {
   readonly mutations: ApiMutations;
   /** HTTP ingest: publishes valid change events to the changes topic (throws ContractError, PublishError). */
   readonly ingest: { publish(events: readonly ChangeEvent[]): Promise<void> };
+  /** The lineage graph (PostgreSQL, the lineage processor's tables). */
+  readonly lineage: LineageReader;
+  /** HTTP lineage ingest: publishes valid RunEvents to the lineage topic, keyed by job. */
+  readonly lineageIngest: { publish(events: readonly RunEvent[]): Promise<void> };
   /** The audit log, newest first. */
   readonly audit: (page: { limit: number; beforeId?: number; target?: string }) => Promise<AuditEntry[]>;
   /** The freshness of the groups that feed the index (metadata-sync, compliance, quality, indexer). */

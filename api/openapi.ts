@@ -16,6 +16,8 @@ function unwired(): ApiDeps {
     governance: service as ApiDeps['governance'],
     mutations: service as ApiDeps['mutations'],
     ingest: service as ApiDeps['ingest'],
+    lineage: service as ApiDeps['lineage'],
+    lineageIngest: service as ApiDeps['lineageIngest'],
     audit: refuse,
     freshness: refuse,
     checks: {},

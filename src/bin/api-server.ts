@@ -26,7 +26,8 @@ import type { TopicDeclaration } from '../domain/topic.ts';
 import type { Check } from '../observability/health-server.ts';
 import type { Logger } from '../observability/logger.ts';
 import { ChangePublisher } from '../producer/publish.ts';
-import { changes, commands } from '../../topics/index.ts';
+import { changes, commands, lineage } from '../../topics/index.ts';
+import { lineageReader } from '../adapters/postgres/lineage-reader.ts';
 
 export interface ApiDependencyOptions {
   readonly pool: Pool;
@@ -41,8 +42,12 @@ export interface ApiDependencyOptions {
   readonly logger: Logger;
   /** The consumer groups whose progress the index reflects: their freshness is every answer's watermark. */
   readonly freshnessGroups: readonly string[];
-  /** The changes and commands topics, unless a test binds copies. */
-  readonly topics?: { readonly changes: TopicDeclaration; readonly commands: TopicDeclaration };
+  /** The changes, commands and lineage topics, unless a test binds copies. */
+  readonly topics?: {
+    readonly changes: TopicDeclaration;
+    readonly commands: TopicDeclaration;
+    readonly lineage?: TopicDeclaration;
+  };
   /** How often to publish outbox rows a crashed request left behind (ms). */
   readonly outboxSweepMs?: number;
 }
@@ -58,6 +63,7 @@ export function apiDependencies(options: ApiDependencyOptions): {
 } {
   const { pool, logger } = options;
   const topics = options.topics ?? { changes, commands };
+  const lineageTopic = topics.lineage ?? lineage;
   const rateCounter = redisRateCounter(options.redis);
   const cache = redisReadCache(options.redis);
   const producer = idempotentProducer(options.kafka);
@@ -119,6 +125,19 @@ export function apiDependencies(options: ApiDependencyOptions): {
       publish: async (events) => {
         await connected();
         await publisher.publishChanges(events);
+      },
+    },
+    lineage: lineageReader(pool),
+    lineageIngest: {
+      publish: async (events) => {
+        await connected();
+        const messages = await Promise.all(
+          events.map(async (event) => ({
+            key: `${event.job.namespace}/${event.job.name}`,
+            value: await options.codec.encode(lineageTopic, event),
+          })),
+        );
+        await producer.send({ topic: lineageTopic.name, messages, acks: -1 });
       },
     },
     audit: (page) => readAudit(pool, page),

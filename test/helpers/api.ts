@@ -10,7 +10,7 @@ import { TopicCodec } from '../../src/adapters/registry.ts';
 import { apiDependencies } from '../../src/bin/api-server.ts';
 import type { TopicDeclaration } from '../../src/domain/topic.ts';
 import { createLogger } from '../../src/observability/logger.ts';
-import { changes, commands } from '../../topics/index.ts';
+import { changes, commands, lineage } from '../../topics/index.ts';
 import { endpoints, registryClient, uniqueName } from './services.ts';
 
 /**
@@ -31,7 +31,11 @@ export async function apiFor(
     readonly rateLimit?: AppOptions['rateLimit'];
     /** Redis for the rate limits (default: the test Redis). */
     readonly redisUrl?: string;
-    readonly topics?: { readonly changes: TopicDeclaration; readonly commands: TopicDeclaration };
+    readonly topics?: {
+      readonly changes: TopicDeclaration;
+      readonly commands: TopicDeclaration;
+      readonly lineage?: TopicDeclaration;
+    };
     readonly codec?: TopicCodec;
     /** Another Kafka client (e.g. one pointed at nothing), instead of the test Kafka. */
     readonly kafka?: Kafka;
@@ -56,9 +60,11 @@ export async function apiFor(
     metrics: new Registry(),
     logger,
     freshnessGroups: options.freshnessGroups ?? [],
-    topics: options.topics ?? {
+    topics: {
       changes: { ...changes, name: uniqueName('unused.changes') },
       commands: { ...commands, name: uniqueName('unused.commands') },
+      lineage: { ...lineage, name: uniqueName('unused.lineage') },
+      ...options.topics,
     },
     outboxSweepMs: 1000,
   });

@@ -84,6 +84,8 @@ test('a dependency outage should be 503 with Retry-After on every read route', a
     '/v1/autocomplete?prefix=cu',
     `/v1/assets/${urn}`,
     `/v1/assets/${urn}/schema-history`,
+    `/v1/assets/${urn}/lineage`,
+    `/v1/assets/${urn}/impact`,
     '/v1/violations',
     '/v1/stats',
     '/v1/sources',

@@ -13,6 +13,7 @@ import { catalogPipeline } from '../helpers/catalog.ts';
 import { waitFor } from '../helpers/runtime.ts';
 import { deleteSubject } from '../helpers/services.ts';
 import { commandsFor } from '../helpers/timers.ts';
+import { apiFor } from '../helpers/api.ts';
 
 /**
  * Lineage on the real stack: RunEvents in both encodings a producer may use (Confluent's JSON wire format
@@ -149,6 +150,80 @@ test('RunEvents build the graph, create placeholders and dead-letter what is mal
     { urn: reported.asset.urn, name: reported.asset.name, placeholder: false },
     { urn: urn('shop.staging.customers'), name: 'customers', placeholder: true },
   ]);
+
+  // The API: lineage both ways with column edges, impact, and a RunEvent posted over HTTP.
+  const app = await apiFor(t, {
+    pool: pipeline.pool,
+    client: pipeline.client,
+    alias: pipeline.alias,
+    topics: { changes: pipeline.input, commands, lineage: input },
+  });
+  const get = async (path: string) => {
+    const response = await app.inject({ method: 'GET', url: path });
+    assert.equal(response.statusCode, 200, response.body);
+    return response.json<Record<string, unknown>>();
+  };
+  const enc = encodeURIComponent;
+  const down = await get(
+    `/v1/assets/${enc(reported.asset.urn)}/lineage?direction=downstream&depth=5&columns=true`,
+  );
+  assert.deepEqual(
+    (down['nodes'] as { urn: string; depth: number; placeholder?: boolean }[]).map((n) => [
+      n.urn,
+      n.depth,
+      n.placeholder,
+    ]),
+    [
+      [reported.asset.urn, 0, false],
+      [urn('shop.staging.customers'), 1, true],
+      [urn('shop.mart.customers'), 2, true],
+    ],
+  );
+  assert.equal((down['columns'] as unknown[]).length, 3);
+  assert.equal(down['truncated'], false);
+  const up = await get(`/v1/assets/${enc(urn('shop.mart.customers'))}/lineage?direction=upstream&depth=1`);
+  assert.deepEqual(
+    (up['nodes'] as { urn: string }[]).map((n) => n.urn),
+    [urn('shop.mart.customers'), urn('shop.staging.customers')],
+  );
+  const impact = await get(`/v1/assets/${enc(reported.asset.urn)}/impact`);
+  assert.deepEqual(
+    [
+      (impact['affected'] as { urn: string }[]).map((n) => n.urn),
+      impact['unowned'],
+      impact['breakingChange'],
+    ],
+    [
+      [urn('shop.staging.customers'), urn('shop.mart.customers')],
+      [urn('shop.staging.customers'), urn('shop.mart.customers')],
+      null,
+    ],
+  );
+  const missing = await app.inject({
+    method: 'GET',
+    url: `/v1/assets/${enc(urn('nowhere.at.all'))}/lineage`,
+  });
+  assert.equal(missing.statusCode, 404);
+  const report = table(PG, 'shop.reporting.customer_kpis', 'customer_id');
+  const posted = await app.inject({
+    method: 'POST',
+    url: '/v1/lineage',
+    payload: [
+      runEvent({
+        type: 'COMPLETE',
+        runId: randomUUID(),
+        job: 'kpis',
+        at: at(5),
+        inputs: [mart],
+        outputs: [report],
+      }),
+      { eventType: 'COMPLETE' },
+    ],
+  });
+  assert.equal(posted.statusCode, 202, posted.body);
+  const body = posted.json<{ accepted: { index: number }[]; errors: { index: number }[] }>();
+  assert.deepEqual([body.accepted.map((a) => a.index), body.errors.map((e) => e.index)], [[0], [1]]);
+  await waitFor(edges, (rows) => rows.length === 3, 30_000, 'the posted run');
 
   const letters = await waitFor(
     () => readDeadLetters(pipeline.kafka.kafka, pipeline.codec, pipeline.dlqTopic),

@@ -70,6 +70,12 @@ export function emptyDeps(overrides: Partial<ApiDeps> = {}): ApiDeps {
       disablePolicy: () => Promise.resolve(null),
     },
     ingest: { publish: () => Promise.resolve() },
+    lineage: {
+      known: () => Promise.resolve(false),
+      graph: () => Promise.resolve({ nodes: [], edges: [], truncated: false }),
+      reachable: () => Promise.resolve({ urns: [], truncated: false }),
+    },
+    lineageIngest: { publish: () => Promise.resolve() },
     audit: () => Promise.resolve([]),
     freshness: () => Promise.reject(new Error('not measured here')),
     checks: {},

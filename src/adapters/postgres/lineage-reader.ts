@@ -1,0 +1,179 @@
+import type pg from 'pg';
+import { guarded } from './guarded.ts';
+
+/**
+ * The API's reads of the lineage graph (migrations/…_lineage.sql), active edges only. A walk is one
+ * recursive query bounded by depth (cycles cannot loop: a node is expanded once per depth) and by a node
+ * limit, past which the answer says it was truncated.
+ */
+
+export type Direction = 'upstream' | 'downstream';
+
+export interface LineageNode {
+  readonly urn: string;
+  /** Hops from the asset asked about (0 for itself). */
+  readonly depth: number;
+  readonly direction: Direction | 'self';
+  /** From the catalog; absent when the catalog has never heard of it. */
+  readonly name?: string;
+  readonly platform?: string;
+  readonly placeholder?: boolean;
+  readonly deleted?: boolean;
+  readonly owners?: readonly string[];
+}
+
+export interface LineageEdge {
+  readonly upstream: string;
+  readonly downstream: string;
+  readonly jobs: readonly string[];
+  readonly lastSeen: string;
+}
+
+export interface ColumnLineageEdge {
+  readonly upstream: string;
+  readonly upstreamColumn: string;
+  readonly downstream: string;
+  readonly downstreamColumn: string;
+  readonly jobs: readonly string[];
+}
+
+export interface LineageGraph {
+  readonly nodes: readonly LineageNode[];
+  readonly edges: readonly LineageEdge[];
+  readonly columns?: readonly ColumnLineageEdge[];
+  /** More nodes were reachable within the depth than the limit returns. */
+  readonly truncated: boolean;
+}
+
+export interface LineageReader {
+  /** Whether any active edge touches the URN. */
+  known(urn: string): Promise<boolean>;
+  graph(
+    urn: string,
+    options: { directions: readonly Direction[]; depth: number; limit: number; columns: boolean },
+  ): Promise<LineageGraph>;
+  /** The URNs reachable from `urn` in one direction (itself excluded), at most `limit`; `truncated` if more. */
+  reachable(
+    urn: string,
+    direction: Direction,
+    options: { depth: number; limit: number },
+  ): Promise<{ urns: string[]; truncated: boolean }>;
+}
+
+const walkSql = (direction: Direction): string => {
+  const [from, to] = direction === 'downstream' ? ['upstream', 'downstream'] : ['downstream', 'upstream'];
+  return `WITH RECURSIVE walk(urn, depth) AS (
+            SELECT $1::text, 0
+            UNION
+            SELECT e.${to}, w.depth + 1 FROM walk w
+              JOIN lineage_edges e ON e.${from} = w.urn AND e.active
+             WHERE w.depth < $2)
+          SELECT urn, min(depth)::int AS depth FROM walk WHERE urn <> $1
+           GROUP BY urn ORDER BY depth, urn LIMIT $3`;
+};
+
+export function lineageReader(pool: pg.Pool): LineageReader {
+  const walk = async (urn: string, direction: Direction, depth: number, limit: number) => {
+    const { rows } = await pool.query<{ urn: string; depth: number }>(walkSql(direction), [
+      urn,
+      depth,
+      limit + 1,
+    ]);
+    return { rows: rows.slice(0, limit), truncated: rows.length > limit };
+  };
+  return {
+    known: (urn) =>
+      guarded(async () => {
+        const { rowCount } = await pool.query(
+          `SELECT 1 FROM lineage_edges WHERE active AND (upstream = $1 OR downstream = $1) LIMIT 1`,
+          [urn],
+        );
+        return (rowCount ?? 0) > 0;
+      }),
+    reachable: (urn, direction, options) =>
+      guarded(async () => {
+        const { rows, truncated } = await walk(urn, direction, options.depth, options.limit);
+        return { urns: rows.map((r) => r.urn), truncated };
+      }),
+    graph: (urn, options) =>
+      guarded(async () => {
+        const found = new Map<string, { depth: number; direction: Direction | 'self' }>([
+          [urn, { depth: 0, direction: 'self' }],
+        ]);
+        let truncated = false;
+        for (const direction of options.directions) {
+          const { rows, truncated: cut } = await walk(urn, direction, options.depth, options.limit);
+          truncated ||= cut;
+          for (const row of rows)
+            if (!found.has(row.urn)) found.set(row.urn, { depth: row.depth, direction });
+        }
+        const urns = [...found.keys()];
+        const [{ rows: assets }, { rows: edges }, columns] = await Promise.all([
+          pool.query<{
+            urn: string;
+            name: string;
+            platform: string;
+            placeholder: boolean;
+            deleted: boolean;
+            owners: string[];
+          }>(`SELECT urn, name, platform, placeholder, deleted, owners FROM assets WHERE urn = ANY($1)`, [
+            urns,
+          ]),
+          pool.query<{ upstream: string; downstream: string; jobs: string[]; last_seen: Date }>(
+            `SELECT upstream, downstream, array_agg(job ORDER BY job) AS jobs, max(last_seen) AS last_seen
+               FROM lineage_edges WHERE active AND upstream = ANY($1) AND downstream = ANY($1)
+              GROUP BY upstream, downstream ORDER BY upstream, downstream`,
+            [urns],
+          ),
+          options.columns
+            ? pool.query<{
+                upstream: string;
+                upstream_column: string;
+                downstream: string;
+                downstream_column: string;
+                jobs: string[];
+              }>(
+                `SELECT upstream, upstream_column, downstream, downstream_column, array_agg(job ORDER BY job) AS jobs
+                   FROM lineage_column_edges WHERE active AND upstream = ANY($1) AND downstream = ANY($1)
+                  GROUP BY 1, 2, 3, 4 ORDER BY 1, 2, 3, 4`,
+                [urns],
+              )
+            : undefined,
+        ]);
+        const catalog = new Map(assets.map((a) => [a.urn, a]));
+        return {
+          nodes: urns.map((u): LineageNode => {
+            const a = catalog.get(u);
+            const where = found.get(u) ?? { depth: 0, direction: 'self' as const };
+            return {
+              urn: u,
+              ...where,
+              ...(a && {
+                name: a.name,
+                platform: a.platform,
+                placeholder: a.placeholder,
+                deleted: a.deleted,
+                owners: a.owners,
+              }),
+            };
+          }),
+          edges: edges.map((e) => ({
+            upstream: e.upstream,
+            downstream: e.downstream,
+            jobs: e.jobs,
+            lastSeen: e.last_seen.toISOString(),
+          })),
+          ...(columns && {
+            columns: columns.rows.map((c) => ({
+              upstream: c.upstream,
+              upstreamColumn: c.upstream_column,
+              downstream: c.downstream,
+              downstreamColumn: c.downstream_column,
+              jobs: c.jobs,
+            })),
+          }),
+          truncated,
+        };
+      }),
+  };
+}
