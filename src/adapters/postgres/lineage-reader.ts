@@ -100,9 +100,15 @@ export function lineageReader(pool: pg.Pool): LineageReader {
         const found = new Map<string, { depth: number; direction: Direction | 'self' }>([
           [urn, { depth: 0, direction: 'self' }],
         ]);
+        // Each direction on its own connection, at once.
+        const walks = await Promise.all(
+          options.directions.map(async (direction) => ({
+            direction,
+            ...(await walk(urn, direction, options.depth, options.limit)),
+          })),
+        );
         let truncated = false;
-        for (const direction of options.directions) {
-          const { rows, truncated: cut } = await walk(urn, direction, options.depth, options.limit);
+        for (const { direction, rows, truncated: cut } of walks) {
           truncated ||= cut;
           for (const row of rows)
             if (!found.has(row.urn)) found.set(row.urn, { depth: row.depth, direction });
