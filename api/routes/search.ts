@@ -8,6 +8,8 @@ import { ApiError } from '../errors.ts';
 import { freshnessOrNull } from '../freshness.ts';
 import { AssetSummary } from '../schemas/asset.ts';
 import { asJson, errorResponses, Freshness } from '../schemas/common.ts';
+import { MAX_URN_LENGTH } from '../../src/domain/urn.ts';
+import { LINEAGE_NODE_LIMIT } from './lineage.ts';
 
 const values = <T extends TSchema>(item: T) =>
   Type.Optional(Type.Array(item, { maxItems: limits.maxFilterValues }));
@@ -44,6 +46,23 @@ export const SearchQuery = Type.Object(
     schemaChangedSince: Type.Optional(
       Type.Union([Type.String({ format: 'date-time' }), Type.String({ format: 'date' })]),
     ),
+    downstreamOf: Type.Optional(
+      Type.String({
+        minLength: 1,
+        maxLength: MAX_URN_LENGTH,
+        description: 'only assets downstream of this one (lineage)',
+      }),
+    ),
+    upstreamOf: Type.Optional(
+      Type.String({
+        minLength: 1,
+        maxLength: MAX_URN_LENGTH,
+        description: 'only assets upstream of this one (lineage)',
+      }),
+    ),
+    lineageDepth: Type.Optional(
+      Type.Integer({ minimum: 1, maximum: 20, default: 10, description: 'hops for downstreamOf/upstreamOf' }),
+    ),
     sort: Type.Optional(Type.Enum(['relevance', 'name', 'quality', 'updated'])),
     size: Type.Optional(Type.Integer({ minimum: 1, maximum: limits.maxSize, default: 20 })),
     facetSize: Type.Optional(Type.Integer({ minimum: 1, maximum: limits.maxFacetSize, default: 10 })),
@@ -62,6 +81,11 @@ const SearchResponse = Type.Object({
   facets: Type.Record(Type.String(), FacetBuckets),
   next: Type.Union([Type.String(), Type.Null()], { description: 'cursor of the next page; null at the end' }),
   freshness: Freshness,
+  lineageTruncated: Type.Optional(
+    Type.Boolean({
+      description: `downstreamOf/upstreamOf reached more than ${LINEAGE_NODE_LIMIT} assets: only the nearest were searched`,
+    }),
+  ),
 });
 
 const AutocompleteQuery = Type.Object(
@@ -109,6 +133,32 @@ function filtersOf(query: Static<typeof SearchQuery>): AssetFilters {
   };
 }
 
+/**
+ * The assets `downstreamOf` / `upstreamOf` name, resolved in PostgreSQL (the lineage graph) and capped at
+ * LINEAGE_NODE_LIMIT, nearest first; both given: the assets in both. Undefined when neither is.
+ */
+async function lineageScope(
+  deps: ApiDeps,
+  query: Static<typeof SearchQuery>,
+): Promise<{ urns: string[]; truncated: boolean } | undefined> {
+  const depth = query.lineageDepth ?? 10;
+  const scopes = await Promise.all(
+    (
+      [
+        ['downstream', query.downstreamOf],
+        ['upstream', query.upstreamOf],
+      ] as const
+    ).flatMap(([direction, urn]) =>
+      urn === undefined ? [] : [deps.lineage.reachable(urn, direction, { depth, limit: LINEAGE_NODE_LIMIT })],
+    ),
+  );
+  const [first, second] = scopes;
+  if (!first) return undefined;
+  if (!second) return first;
+  const other = new Set(second.urns);
+  return { urns: first.urns.filter((u) => other.has(u)), truncated: first.truncated || second.truncated };
+}
+
 /** GET /search and GET /autocomplete, over the asset index. */
 export const searchRoutes: FastifyPluginCallbackTypebox<{ deps: ApiDeps }> = (app, { deps }, done) => {
   app.get(
@@ -126,11 +176,12 @@ export const searchRoutes: FastifyPluginCallbackTypebox<{ deps: ApiDeps }> = (ap
       const sort = query.sort ?? 'relevance';
       const size = query.size ?? 20;
       const searchAfter = query.cursor === undefined ? undefined : decodeCursor(query.cursor, sort);
+      const lineage = await lineageScope(deps, query);
       const [page, fresh] = await Promise.all([
         deps.assets
           .search({
             ...(query.q !== undefined && { text: query.q }),
-            filters: filtersOf(query),
+            filters: { ...filtersOf(query), ...(lineage && { urns: lineage.urns }) },
             sort,
             size,
             facetSize: query.facetSize ?? 10,
@@ -150,6 +201,7 @@ export const searchRoutes: FastifyPluginCallbackTypebox<{ deps: ApiDeps }> = (ap
         facets: page.facets,
         next: last && page.hits.length === size ? encodeCursor(sort, last.sort) : null,
         freshness: fresh,
+        ...(lineage && { lineageTruncated: lineage.truncated }),
       });
     },
   );

@@ -199,6 +199,25 @@ test('RunEvents build the graph, create placeholders and dead-letter what is mal
       null,
     ],
   );
+  // Search, narrowed to what lineage reaches (resolved in PostgreSQL, then filtered in the index).
+  const search = async (query: string) =>
+    (await get(`/v1/search?${query}`))['hits'] as { asset: { urn: string } }[];
+  await waitFor(
+    () => search(`downstreamOf=${enc(reported.asset.urn)}`),
+    (hits) => hits.length === 2,
+    30_000,
+    'the downstream assets in the index',
+  );
+  assert.deepEqual(
+    (await search(`downstreamOf=${enc(reported.asset.urn)}&lineageDepth=1`)).map((h) => h.asset.urn),
+    [urn('shop.staging.customers')],
+  );
+  assert.deepEqual(
+    (
+      await search(`upstreamOf=${enc(urn('shop.mart.customers'))}&downstreamOf=${enc(reported.asset.urn)}`)
+    ).map((h) => h.asset.urn),
+    [urn('shop.staging.customers')],
+  );
   const missing = await app.inject({
     method: 'GET',
     url: `/v1/assets/${enc(urn('nowhere.at.all'))}/lineage`,

@@ -66,6 +66,8 @@ export type AssetFilters = { readonly [F in Facet]?: ValueFilter<FacetValues[F]>
   readonly stale?: boolean;
   /** ISO-8601 date or date-time. */
   readonly schemaChangedSince?: string;
+  /** Only these assets (e.g. what lineage reaches from one); empty matches nothing. */
+  readonly urns?: readonly string[];
 };
 
 export type SortKey = 'relevance' | 'name' | 'quality' | 'updated';
@@ -135,6 +137,7 @@ function plainClauses(filters: AssetFilters): estypes.QueryDslQueryContainer[] {
     // `now/m` rounds to the minute, so the clause is cacheable for a minute.
     ...when(filters.stale, { range: { freshUntil: { lt: 'now/m' } } }),
     ...(since === undefined ? [] : [{ range: { schemaChangedAt: { gte: since } } }]),
+    ...(filters.urns === undefined ? [] : [{ terms: { urn: [...filters.urns] } }]),
   ];
 }
 
