@@ -6,7 +6,10 @@
  */
 import { setTimeout as sleep } from 'node:timers/promises';
 import type { Command as Program } from 'commander';
-import { createKafka } from '../adapters/kafka.ts';
+import { createKafka, idempotentProducer } from '../adapters/kafka.ts';
+import { demoRunEvents } from '../demo/lineage.ts';
+import type { RunEvent } from '../lineage/openlineage.ts';
+import { lineage } from '../../topics/index.ts';
 import { createPool } from '../adapters/postgres/pool.ts';
 import { PgScanStore } from '../adapters/postgres/scan-store.ts';
 import { startScannedDemo, type DemoStep } from '../demo/scanned.ts';
@@ -61,12 +64,22 @@ export function registerDemoCommand(program: Program, config: () => Config): voi
         }
         const settings = config();
         const logger = createLogger({ level: 'warn', name: 'steward-demo' });
-        const publisher = new ChangePublisher({
-          kafka: createKafka(settings.kafka, logger, `${settings.kafka.clientId}-demo`),
-          codec: new TopicCodec(createRegistry(settings.schemaRegistry)),
-          logger,
-        });
+        const kafka = createKafka(settings.kafka, logger, `${settings.kafka.clientId}-demo`);
+        const codec = new TopicCodec(createRegistry(settings.schemaRegistry));
+        const publisher = new ChangePublisher({ kafka, codec, logger });
         await publisher.connect();
+        const producer = idempotentProducer(kafka);
+        await producer.connect();
+        /** OpenLineage RunEvents, as an integration's Kafka transport would send them (keyed by job). */
+        const publishLineage = async (events: readonly RunEvent[]): Promise<void> => {
+          const messages = await Promise.all(
+            events.map(async (e) => ({
+              key: `${e.job.namespace}/${e.job.name}`,
+              value: await codec.encode(lineage, e),
+            })),
+          );
+          await producer.send({ topic: lineage.name, messages, acks: -1 });
+        };
         const pool = createPool(settings.postgres, 2);
         let closeDatabases = (): Promise<void> => Promise.resolve();
         try {
@@ -98,6 +111,17 @@ export function registerDemoCommand(program: Program, config: () => Config): voi
               },
             }));
           }
+          const runs = demoRunEvents(
+            new Date(),
+            seed,
+            flags.databases
+              ? { shop: 'demo_shop', clinic: 'demo_clinic' }
+              : { shop: 'shop', clinic: 'clinic' },
+          );
+          await publishLineage(runs);
+          say(
+            `published lineage: ${runs.length / 2} jobs (OpenLineage START and COMPLETE, with column lineage)`,
+          );
           for (const [i, step] of steps.entries()) {
             if (duration > 0) await sleep((duration * 1000) / steps.length);
             await step.run();
@@ -109,6 +133,7 @@ export function registerDemoCommand(program: Program, config: () => Config): voi
   curl -s '${api}/v1/search?sensitivity=restricted' | jq '.facets'
   curl -s '${api}/v1/violations?status=open' | jq '.violations[] | {urn, policyId, severity}'
   curl -s '${api}/v1/stats' | jq '.kpis'
+  curl -s '${api}/v1/assets/urn%3Asteward%3Adataset%3Apostgres%3Ashop-prod%3A${flags.databases ? 'demo_shop' : 'shop'}.public.customers/impact' | jq '.affected[].urn'
   open ${api}/docs`);
         } finally {
           await closeDatabases();
