@@ -55,6 +55,16 @@ const brokers = z
     'expected host:port list',
   );
 
+/** A variable holding JSON; what it must hold is piped after. */
+const json = z.string().transform((text, ctx) => {
+  try {
+    return JSON.parse(text) as unknown;
+  } catch {
+    ctx.addIssue({ code: 'custom', message: 'expected JSON' });
+    return z.NEVER;
+  }
+});
+
 // Every variable, keyed by its name so an issue's path is the variable to report.
 const variables = z.object({
   STEWARD_ENV: oneOf(['development', 'test', 'production']).default('development'),
@@ -126,16 +136,7 @@ const variables = z.object({
   SCHEDULER_POLL_MS: int(50, 600_000, 1_000),
   SCHEDULER_LATE_TOLERANCE_MS: int(0, 86_400_000, 300_000),
   SCHEDULER_CATCH_UP_LIMIT: int(1, 1_000, 10),
-  SCHEDULER_JOBS: z
-    .string()
-    .transform((text, ctx) => {
-      try {
-        return JSON.parse(text) as unknown;
-      } catch {
-        ctx.addIssue({ code: 'custom', message: 'expected JSON' });
-        return z.NEVER;
-      }
-    })
+  SCHEDULER_JOBS: json
     .pipe(
       z.record(z.string(), jobOverride, {
         error: 'expected {"<job>": {cron, timeZone, catchUp, enabled, payload}}',
@@ -158,16 +159,7 @@ const variables = z.object({
   SCAN_SOURCES_FILE: optional,
   // Lineage (processors/lineage): OpenLineage namespace → Steward instance, e.g.
   // {"postgres://db.example.com:5432": "shop-prod"}; unmapped namespaces use their host.
-  LINEAGE_NAMESPACES: z
-    .string()
-    .transform((text, ctx) => {
-      try {
-        return JSON.parse(text) as unknown;
-      } catch {
-        ctx.addIssue({ code: 'custom', message: 'expected JSON' });
-        return z.NEVER;
-      }
-    })
+  LINEAGE_NAMESPACES: json
     .pipe(
       z.record(z.string().min(1), z.string().regex(/^[a-z0-9][a-z0-9._-]{0,127}$/), {
         error: 'expected {"<namespace>": "<instance>"} with lower-case instances',

@@ -19,6 +19,7 @@ import {
   type SourceReader,
   type TableKind,
 } from './model.ts';
+import { seededRandom } from '../domain/seeded-random.ts';
 import { valueTypeOf } from './profile.ts';
 
 const SYSTEM_SCHEMAS = ['mysql', 'information_schema', 'performance_schema', 'sys'];
@@ -57,24 +58,12 @@ interface KeyRow {
 
 const ident = (name: string): string => `\`${name.replaceAll('`', '``')}\``;
 
-/** mulberry32: the key ranges of a table's sample depend only on the seed and its key bounds. */
-function seeded(seed: number): () => number {
-  let s = seed >>> 0;
-  return () => {
-    s = (s + 0x6d2b79f5) >>> 0;
-    let x = s;
-    x = Math.imul(x ^ (x >>> 15), x | 1);
-    x ^= x + Math.imul(x ^ (x >>> 7), x | 61);
-    return ((x ^ (x >>> 14)) >>> 0) / 4294967296;
-  };
-}
-
 /**
  * `RANGES` disjoint key ranges [from, to) over [lo, hi], one starting at a seeded point of each equal slice;
  * each range is read with `LIMIT perRange`, so it ends where its rows run out or at the next slice.
  */
 export function keyRanges(lo: bigint, hi: bigint, seed: number): { from: bigint; to: bigint }[] {
-  const random = seeded(seed);
+  const random = seededRandom(seed);
   const span = hi - lo + 1n;
   const ranges: { from: bigint; to: bigint }[] = [];
   for (let i = 0; i < RANGES; i++) {

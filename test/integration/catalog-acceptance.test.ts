@@ -10,6 +10,7 @@ import type { SyncState } from '../../processors/metadata-sync/asset-event.ts';
 import { mergeChange, toAssetRecord, type AssetState } from '../../processors/metadata-sync/merge.ts';
 import { schemaFingerprintOf } from '../../processors/metadata-sync/record.ts';
 import { upsertEvent } from '../fixtures/events.ts';
+import { seededRandom } from '../../src/domain/seeded-random.ts';
 import { catalogPipeline } from '../helpers/catalog.ts';
 import { samplesInPostgres } from '../helpers/leaks.ts';
 import { waitFor } from '../helpers/runtime.ts';
@@ -30,17 +31,7 @@ const BATCH = 1000;
 /** Every sample value contains it, so one substring finds a leak of any of them. */
 const SAMPLE_MARK = 'acceptance-sample-value';
 
-/** mulberry32: a small seeded PRNG, so the workload and its order are the same on every run. */
-function seeded(seed: number): () => number {
-  let s = seed >>> 0;
-  return () => {
-    s = (s + 0x6d2b79f5) >>> 0;
-    let x = s;
-    x = Math.imul(x ^ (x >>> 15), x | 1);
-    x ^= x + Math.imul(x ^ (x >>> 7), x | 61);
-    return ((x ^ (x >>> 14)) >>> 0) / 4294967296;
-  };
-}
+const seeded = seededRandom;
 
 const minute = (n: number): string => new Date(Date.UTC(2024, 5, 1, 0, n)).toISOString();
 const column = (name: string, type: string, nullable = true): AssetColumn => ({
