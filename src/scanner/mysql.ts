@@ -105,7 +105,21 @@ export class MysqlReader implements SourceReader {
   readonly #onlyDatabase: string | null;
   #mariadb: Promise<boolean> | undefined;
 
-  constructor(url: string, options: { readonly concurrency: number }) {
+  /** The catalog queries' timeouts (the source's limits; samples get theirs with each call). */
+  readonly #limits: { lockTimeoutMs: number; statementTimeoutMs: number };
+
+  constructor(
+    url: string,
+    options: {
+      readonly concurrency: number;
+      readonly lockTimeoutMs?: number;
+      readonly statementTimeoutMs?: number;
+    },
+  ) {
+    this.#limits = {
+      lockTimeoutMs: options.lockTimeoutMs ?? 2000,
+      statementTimeoutMs: options.statementTimeoutMs ?? 30_000,
+    };
     const parsed = new URL(url.replace(/^mariadb:/, 'mysql:'));
     const database = decodeURIComponent(parsed.pathname.replace(/^\//, ''));
     this.#onlyDatabase = database || null;
@@ -162,7 +176,7 @@ export class MysqlReader implements SourceReader {
   }
 
   async listSchema(schema: string): Promise<CatalogTable[]> {
-    return this.#session({ lockTimeoutMs: 2000, statementTimeoutMs: 60_000 }, async (c) => {
+    return this.#session(this.#limits, async (c) => {
       // UPDATE_TIME has whole seconds: one from the last seconds may still move without changing, so it is
       // no signal yet (the next scan profiles the table again).
       const [tables] = await c.query<(TableRow & mysql.RowDataPacket)[]>(

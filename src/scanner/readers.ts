@@ -12,5 +12,9 @@ export function openReader(source: SourceDeclaration, env: NodeJS.ProcessEnv = p
         statementTimeoutMs: source.limits.statementTimeoutMs,
         lockTimeoutMs: source.limits.lockTimeoutMs,
       })
-    : new MysqlReader(url, { concurrency: source.limits.concurrency });
+    : new MysqlReader(url, {
+        concurrency: source.limits.concurrency,
+        lockTimeoutMs: source.limits.lockTimeoutMs,
+        statementTimeoutMs: source.limits.statementTimeoutMs,
+      });
 }
