@@ -191,16 +191,17 @@ export async function runtimeFixture(t: TestContext, options: { partitions: numb
     async deadLetters(count: number, timeoutMs = 60_000): Promise<DeadLetter[]> {
       const consumer = await kafka.consumer();
       await consumer.subscribe({ topic: dlqTopic.name, fromBeginning: true });
-      // By position: a rebalance of this reader may deliver a record twice; the topic holds it once.
+      // By the letter's id: the same failed record in the same group always gets the same id, and a batch
+      // taken over in a rebalance (after its dead letters were published, before its offsets were
+      // committed) publishes them again; `steward dlq list` and replay count them once too.
       const letters = new Map<string, DeadLetter>();
       const registry = registryClient();
       await consumer.run({
-        eachMessage: async ({ partition, message }) => {
-          if (message.value)
-            letters.set(
-              `${partition}/${message.offset}`,
-              (await registry.decode(message.value)) as DeadLetter,
-            );
+        eachMessage: async ({ message }) => {
+          if (message.value) {
+            const letter = (await registry.decode(message.value)) as DeadLetter;
+            letters.set(letter.id, letter);
+          }
         },
       });
       const deadline = Date.now() + timeoutMs;
