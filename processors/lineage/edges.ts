@@ -37,9 +37,6 @@ export interface RunGraph {
   }[];
 }
 
-/** `<namespace>/<name>`: the job's identity, and the key of its records. */
-export const jobKey = (event: Pick<RunEvent, 'job'>): string => `${event.job.namespace}/${event.job.name}`;
-
 export function runGraph(event: RunEvent, instances: NamespaceInstances): RunGraph {
   const unmapped: { namespace: string; name: string; reason: string }[] = [];
   const resolve = (dataset: Pick<LineageDataset, 'namespace' | 'name'>): string | undefined => {

@@ -22,9 +22,9 @@ import {
 } from '../../src/domain/processor.ts';
 import type { TopicDeclaration } from '../../src/domain/topic.ts';
 import type { NamespaceInstances } from '../../src/lineage/identity.ts';
-import { validateRunEvent, type RunEvent } from '../../src/lineage/openlineage.ts';
+import { jobKey, validateRunEvent, type RunEvent } from '../../src/lineage/openlineage.ts';
 import { commands, lineage } from '../../topics/index.ts';
-import { jobKey, runGraph, type RunGraph } from './edges.ts';
+import { runGraph, type RunGraph } from './edges.ts';
 
 export const RUNS_TABLE = 'lineage_runs';
 export const EDGES_TABLE = 'lineage_edges';

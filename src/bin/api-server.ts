@@ -28,6 +28,7 @@ import type { Logger } from '../observability/logger.ts';
 import { ChangePublisher } from '../producer/publish.ts';
 import { changes, commands, lineage } from '../../topics/index.ts';
 import { lineageReader } from '../adapters/postgres/lineage-reader.ts';
+import { publishRunEvents } from '../lineage/publish.ts';
 
 export interface ApiDependencyOptions {
   readonly pool: Pool;
@@ -131,13 +132,7 @@ export function apiDependencies(options: ApiDependencyOptions): {
     lineageIngest: {
       publish: async (events) => {
         await connected();
-        const messages = await Promise.all(
-          events.map(async (event) => ({
-            key: `${event.job.namespace}/${event.job.name}`,
-            value: await options.codec.encode(lineageTopic, event),
-          })),
-        );
-        await producer.send({ topic: lineageTopic.name, messages, acks: -1 });
+        await publishRunEvents(producer, options.codec, lineageTopic, events);
       },
     },
     audit: (page) => readAudit(pool, page),

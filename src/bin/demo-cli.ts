@@ -9,6 +9,7 @@ import type { Command as Program } from 'commander';
 import { createKafka, idempotentProducer } from '../adapters/kafka.ts';
 import { demoRunEvents } from '../demo/lineage.ts';
 import type { RunEvent } from '../lineage/openlineage.ts';
+import { publishRunEvents } from '../lineage/publish.ts';
 import { lineage } from '../../topics/index.ts';
 import { createPool } from '../adapters/postgres/pool.ts';
 import { PgScanStore } from '../adapters/postgres/scan-store.ts';
@@ -71,15 +72,8 @@ export function registerDemoCommand(program: Program, config: () => Config): voi
         const producer = idempotentProducer(kafka);
         await producer.connect();
         /** OpenLineage RunEvents, as an integration's Kafka transport would send them (keyed by job). */
-        const publishLineage = async (events: readonly RunEvent[]): Promise<void> => {
-          const messages = await Promise.all(
-            events.map(async (e) => ({
-              key: `${e.job.namespace}/${e.job.name}`,
-              value: await codec.encode(lineage, e),
-            })),
-          );
-          await producer.send({ topic: lineage.name, messages, acks: -1 });
-        };
+        const publishLineage = (events: readonly RunEvent[]): Promise<void> =>
+          publishRunEvents(producer, codec, lineage, events);
         const pool = createPool(settings.postgres, 2);
         let closeDatabases = (): Promise<void> => Promise.resolve();
         try {

@@ -110,6 +110,9 @@ export const RunEventSchema = Type.Object(
 export type RunEvent = Static<typeof RunEventSchema>;
 export type LineageDataset = NonNullable<RunEvent['inputs']>[number];
 
+/** `<namespace>/<name>`: the job's identity, and the key of its records. */
+export const jobKey = (event: Pick<RunEvent, 'job'>): string => `${event.job.namespace}/${event.job.name}`;
+
 const validator = Compile(RunEventSchema);
 
 export type RunEventValidation =
