@@ -139,7 +139,10 @@ export async function startProcessor<V, S, C>(options: RuntimeOptions<V, S, C>):
     const records = batch.messages.map((m) => toRaw(batch.topic, batch.partition, m));
     const published = new Set<string>();
     for (let attempt = 1; ; attempt++) {
-      if (!payload.isRunning() || payload.isStale()) return;
+      // A batch already handed over is finished and committed even when a stop began meanwhile (kafkajs
+      // fetches nothing more): a redelivered batch of already-applied records then commits their offsets
+      // instead of leaving them to the next instance. Only retries give up on a stop.
+      if (payload.isStale() || (attempt > 1 && !payload.isRunning())) return;
       try {
         await processRecords(records, published);
         break;

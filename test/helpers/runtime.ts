@@ -1,5 +1,5 @@
 import { spawn, type ChildProcess } from 'node:child_process';
-import { writeFileSync } from 'node:fs';
+import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import type { TestContext } from 'node:test';
@@ -68,6 +68,7 @@ export function killAfter(t: TestContext, children: readonly ProcessorChild[]): 
       await exited;
       liveChildren.delete(handle);
       // STEWARD_TEST_KEEP_LOGS=<dir>: every child's whole output, for a failure the last lines do not explain.
+      if (keep) mkdirSync(keep, { recursive: true });
       if (keep)
         writeFileSync(
           join(keep, `${t.name.slice(0, 40).replace(/\W+/g, '-')}-${child.pid ?? 0}.log`),
