@@ -11,6 +11,6 @@ export const commands: TopicDeclaration = {
   config: eventLog(7 * day, mebibyte),
   key: 'urn',
   value: { format: 'avro', schema: commandSchema },
-  writers: ['sweeps', 'api', 'lineage'],
+  writers: ['sweeps', 'api', 'lineage', 'compliance'],
   readers: ['metadata-sync', 'quality', 'compliance', 'indexer'],
 };

@@ -35,12 +35,24 @@ const ColumnEvidence = Type.Object({
   classes: Type.Array(
     Type.Object({
       class: Type.String(),
-      status: Type.String({ description: 'detected, confirmed, rejected or propagated' }),
+      status: Type.String({ description: 'inferred, propagated, confirmed or rejected' }),
       confidence: Type.Number(),
       lowConfidence: Type.Boolean(),
       effective: Type.Boolean({ description: 'counts for sensitivity and policies' }),
       decidedBy: Type.Union([Type.String(), Type.Null()]),
       evidence: Type.Union([Evidence, Type.Null()]),
+      path: Type.Optional(
+        Type.Union(
+          [
+            Type.Array(Type.Object({ urn: Type.String(), column: Type.String(), job: Type.String() })),
+            Type.Null(),
+          ],
+          {
+            description:
+              'for a class inherited along column lineage: the upstream columns it came through, from where it was found to the direct parent, each with the job that read it',
+          },
+        ),
+      ),
     }),
   ),
 });

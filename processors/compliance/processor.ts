@@ -5,10 +5,18 @@
  * commands topic, and evaluates the current policies (read from PostgreSQL once per batch) after every
  * change. `handle` is pure: the instant it judges at is the input record's timestamp, or a command's.
  *
+ * Lineage (lookup.ts reads it per batch): a column fed by a classified column through an active column
+ * edge inherits its effective classes as *propagated*, with the path (propagation.ts); when an asset's
+ * effective classes change, the assets its columns feed get a `re-evaluate` command so they read theirs
+ * again (the lineage processor sends the same when column edges change). An assets record that carries a
+ * breaking schema version, or the asset's deletion, raises one upstream-breaking-change alert per asset
+ * downstream of it, for that asset's owners (impact.ts), announced once per version.
+ *
  * Effects, in one transaction with its state and the ledger: the asset's compliance row, the violations
  * that changed and one violation_transitions row per transition (deterministic ids, unique), and outbox
- * rows relayed after the commit: the result on steward.compliance.v1 when it changed, each transition on
- * steward.alerts.v1.
+ * rows relayed after the commit: the result on steward.compliance.v1 when it changed, each transition and
+ * impact alert on steward.alerts.v1 (impact alerts also in `impact_alerts`), re-evaluate commands
+ * downstream on steward.commands.v1.
  */
 import { acceptChangeEvent } from '../../src/contract/accept.ts';
 import type { ChangeEvent } from '../../src/domain/change-event.ts';
@@ -27,9 +35,12 @@ import { acceptAssetEvent, type AssetEvent } from '../metadata-sync/asset-event.
 import { RULESET_VERSION } from './classify/classes.ts';
 import { classifyColumn } from './classify/classify.ts';
 import { parseComplianceCommand, type ComplianceCommand, type DecideClassification } from './commands.ts';
+import { commandId, type Command } from '../../src/domain/command.ts';
+import { impactAlerts, type ImpactAlert } from './impact.ts';
+import { loadComplianceContext, type ComplianceContext } from './lookup.ts';
 import { evaluatePolicy } from './policies/evaluate.ts';
-import { loadPolicies, type PolicySet } from './policies/load.ts';
 import type { Policy } from '../../src/domain/policy.ts';
+import { samePropagation } from './propagation.ts';
 import { buildResult, resultDigest, type ComplianceResult } from './result.ts';
 import {
   columnClasses,
@@ -46,6 +57,7 @@ export type { ComplianceState } from './state.ts';
 export const COMPLIANCE_TABLE = 'asset_compliance';
 export const VIOLATIONS_TABLE = 'violations';
 export const TRANSITIONS_TABLE = 'violation_transitions';
+export const IMPACT_ALERTS_TABLE = 'impact_alerts';
 
 export type ComplianceInput =
   | { readonly from: 'changes'; readonly event: ChangeEvent }
@@ -206,24 +218,111 @@ function complianceRow(result: ComplianceResult): RowWrite {
   };
 }
 
+/** What a column's effective classes say, paths included: a change is what downstream assets inherit. */
+const inheritable = (columns: ReturnType<typeof columnClasses>): string =>
+  JSON.stringify(
+    columns.map((c) => [c.name, c.classes.filter((k) => k.effective).map((k) => [k.class, k.path])]),
+  );
+
+/** Asks a downstream asset's compliance to read what it inherits again (this asset's classes changed). */
+function propagateTo(downstream: string, from: string, revision: number, at: string): Command {
+  return {
+    id: commandId('propagate', downstream, from, String(revision)),
+    kind: 're-evaluate',
+    target: 'compliance',
+    urn: downstream,
+    issuedAt: at,
+    issuedBy: 'compliance',
+    reason: `classes of upstream ${from} changed`,
+    payload: null,
+  };
+}
+
+function impactRow(alert: ImpactAlert, upstream: string, version: number | null, depth: number): RowWrite {
+  return {
+    table: IMPACT_ALERTS_TABLE,
+    mode: 'insert',
+    key: { id: alert.id },
+    values: {
+      upstream,
+      schema_version: version,
+      downstream: alert.urn,
+      depth,
+      owners: alert.owners,
+      reasons: JSON.stringify(alert.reasons),
+      at: alert.at,
+    },
+  };
+}
+
+/**
+ * The impact alerts an assets record raises: for a breaking schema version it reports (the one it carries,
+ * not yet announced), or for the asset's deletion; with the new announced version.
+ */
+function impactOf(
+  urn: string,
+  input: ComplianceInput,
+  before: ComplianceState,
+  context: ComplianceContext | undefined,
+  at: string,
+): { alerts: ImpactAlert[]; rows: RowWrite[]; announced: number | undefined } {
+  const none = { alerts: [], rows: [], announced: undefined };
+  const impact = context?.impact;
+  if (input.from !== 'assets' || !input.asset || !impact?.downstream.length) return none;
+  const asset = input.asset;
+  const name = asset.qualifiedName || asset.name;
+  if (asset.deleted) {
+    if (before.catalog?.deleted || !before.catalog) return none;
+    const change = { urn, name, version: null, at, reasons: ['the asset was deleted'] };
+    const alerts = impactAlerts(change, impact.downstream, impact.truncated);
+    const depth = new Map(impact.downstream.map((d) => [d.urn, d.depth]));
+    return {
+      alerts,
+      rows: alerts.map((a) => impactRow(a, urn, null, depth.get(a.urn) ?? 0)),
+      announced: undefined,
+    };
+  }
+  const version = asset.schemaVersion ?? 0;
+  const breaking = impact.breaking.find((b) => b.version === version);
+  if (!breaking || version <= (before.alertedSchemaVersion ?? 0)) return none;
+  const change = { urn, name, version, at: breaking.occurredAt, reasons: breaking.reasons };
+  const alerts = impactAlerts(change, impact.downstream, impact.truncated);
+  const depth = new Map(impact.downstream.map((d) => [d.urn, d.depth]));
+  return {
+    alerts,
+    rows: alerts.map((a) => impactRow(a, urn, version, depth.get(a.urn) ?? 0)),
+    announced: version,
+  };
+}
+
 export function handleCompliance(
   event: InputEvent<ComplianceInput>,
   state: ComplianceState | undefined,
-  context: PolicySet | undefined,
-  output: { readonly results: TopicDeclaration; readonly alerts: TopicDeclaration },
+  context: ComplianceContext | undefined,
+  output: {
+    readonly results: TopicDeclaration;
+    readonly alerts: TopicDeclaration;
+    readonly commands?: TopicDeclaration;
+  },
 ): HandleResult<ComplianceState> {
   const urn = event.key;
   const before = state ?? emptyState();
   const applied = apply(event.value, before, event.timestamp);
-  if (!applied) return {};
-  const { now } = applied;
-  let next = applied.state;
+  // What lineage says the columns inherit is read fresh for every batch: a change is a change of state.
+  const incoming = context?.incoming;
+  const inherits = incoming !== undefined && !samePropagation(incoming, before.propagated);
+  if (!applied && !inherits) return {};
+  const now = applied?.now ?? new Date(event.timestamp);
+  let next = applied?.state ?? before;
+  if (inherits) next = { ...next, propagated: incoming };
+  const impact = impactOf(urn, event.value, before, context, now.toISOString());
+  if (impact.announced !== undefined) next = { ...next, alertedSchemaVersion: impact.announced };
   const columns = columnClasses(next);
   const facts = factsOf(urn, next, columns);
   const deleted = next.catalog?.deleted ?? false;
   const policies: ReadonlyMap<string, Policy> = context?.policies ?? new Map<string, Policy>();
-  const rows: RowWrite[] = [];
-  const emit: Emit[] = [];
+  const rows: RowWrite[] = [...impact.rows];
+  const emit: Emit[] = impact.alerts.map((a) => ({ topic: output.alerts, key: a.urn, value: a }));
 
   // Without the catalog's facts (not reported yet) nothing is judged; once deleted, everything resolves.
   if (facts || deleted) {
@@ -277,6 +376,15 @@ export function handleCompliance(
     rows.unshift(complianceRow(draft));
     emit.unshift({ topic: output.results, key: urn, value: draft });
     if (deleted) emit.splice(1, 0, { topic: output.results, key: urn, value: null });
+    // Downstream columns inherit these classes: when what they would inherit changed, they read it again.
+    const commandTopic = output.commands;
+    if (commandTopic && inheritable(columns) !== inheritable(columnClasses(before)))
+      for (const downstream of context?.downstream ?? [])
+        emit.push({
+          topic: commandTopic,
+          key: downstream,
+          value: propagateTo(downstream, urn, draft.revision, now.toISOString()),
+        });
   }
   return { state: next, effects: { rows, emit } };
 }
@@ -314,24 +422,23 @@ export function complianceProcessor(
     readonly results: TopicDeclaration;
     readonly alerts: TopicDeclaration;
   } = { changes, assets, commands, results: compliance, alerts },
-): ProcessorDefinition<ComplianceInput, ComplianceState, PolicySet> {
+): ProcessorDefinition<ComplianceInput, ComplianceState, ComplianceContext> {
   const inputs = topics.commands
     ? [topics.changes, topics.assets, topics.commands]
     : [topics.changes, topics.assets];
-  return define<ComplianceInput, ComplianceState, PolicySet>({
+  return define<ComplianceInput, ComplianceState, ComplianceContext>({
     name: 'compliance',
     group: 'steward.compliance',
     consumes: inputs,
-    produces: [topics.results, topics.alerts],
-    tables: [COMPLIANCE_TABLE, VIOLATIONS_TABLE, TRANSITIONS_TABLE],
+    produces: topics.commands
+      ? [topics.results, topics.alerts, topics.commands]
+      : [topics.results, topics.alerts],
+    tables: [COMPLIANCE_TABLE, VIOLATIONS_TABLE, TRANSITIONS_TABLE, IMPACT_ALERTS_TABLE],
     idempotency: 'ledger',
     accept: (value, topic, key) => acceptComplianceInput(value, topic, key, topics),
     eventId: (input) =>
       input.from === 'changes' ? input.event.id : input.from === 'commands' ? input.command.id : undefined,
-    lookup: async (keys, reader) => {
-      const set = await loadPolicies(reader);
-      return new Map(keys.map((key) => [key, set]));
-    },
+    lookup: loadComplianceContext,
     handle: (event, state, context) => handleCompliance(event, state, context, topics),
   });
 }

@@ -5,6 +5,7 @@
 import { createHash } from 'node:crypto';
 import type { Sensitivity } from './classify/classes.ts';
 import type { Evidence } from './classify/classify.ts';
+import type { PathHop } from './propagation.ts';
 import { assetSensitivity, type ColumnClasses, type ViolationState } from './state.ts';
 import { openViolations, worstSeverity } from './violations.ts';
 
@@ -29,6 +30,7 @@ export interface ComplianceResult {
       readonly effective: boolean;
       readonly decidedBy: string | null;
       readonly evidence: ResultEvidence | null;
+      readonly path: readonly PathHop[] | null;
     }[];
   }[];
   readonly openViolations: readonly {
@@ -72,6 +74,7 @@ export function buildResult(input: {
           effective: k.effective,
           decidedBy: k.decidedBy,
           evidence: k.evidence && { ...k.evidence, exemplar: k.evidence.exemplar ?? null },
+          path: k.path,
         })),
       })),
     openViolations: open.map((v) => ({

@@ -4,13 +4,15 @@
  * are evaluated over. Pure.
  *
  * Which classes count (for policies, sensitivity and quality's validity): a steward's confirmation always;
- * an inferred class unless a steward rejected it or it is low-confidence. Low-confidence classes are still
- * shown, marked, so a steward can confirm them.
+ * an inferred class unless a steward rejected it or it is low-confidence; a class propagated along column
+ * lineage unless a steward rejected it. Low-confidence classes are still shown, marked, so a steward can
+ * confirm them.
  */
 import { isClassId, sensitivityOf, type ClassId, type Sensitivity } from './classify/classes.ts';
 import type { Classification, Evidence } from './classify/classify.ts';
 import type { AssetFacts } from './policies/evaluate.ts';
 import type { Severity } from '../../src/domain/policy.ts';
+import type { PathHop, PropagatedColumns } from './propagation.ts';
 
 /** What the assets topic last said about the asset (metadata-sync's merged view). */
 export interface CatalogFacts {
@@ -72,6 +74,10 @@ export interface ComplianceState {
   readonly decisions: Readonly<Record<string, Readonly<Record<string, Decision>>>>;
   /** By policy id. */
   readonly violations: Readonly<Record<string, ViolationState>>;
+  /** Classes inherited along column lineage (propagation.ts), as last read; absent in older states. */
+  readonly propagated?: PropagatedColumns;
+  /** The newest schema version whose breaking change was announced downstream. */
+  readonly alertedSchemaVersion?: number;
   /** compliance's own revision of the asset: +1 whenever its result changes. */
   readonly revision: number;
   /** A digest of the last published result: an evaluation that changes nothing publishes nothing. */
@@ -83,11 +89,12 @@ export const emptyState = (): ComplianceState => ({
   verdicts: {},
   decisions: {},
   violations: {},
+  propagated: {},
   revision: 0,
   digest: null,
 });
 
-export type ClassStatus = 'inferred' | 'confirmed' | 'rejected';
+export type ClassStatus = 'inferred' | 'propagated' | 'confirmed' | 'rejected';
 
 /** A class on a column as published: the classifier's evidence and the steward's decision, if any. */
 export interface ColumnClass {
@@ -100,6 +107,8 @@ export interface ColumnClass {
   readonly decidedBy: string | null;
   /** Counts for policies, sensitivity and validity. */
   readonly effective: boolean;
+  /** For a class inherited along column lineage: the upstream columns it came through. */
+  readonly path: readonly PathHop[] | null;
 }
 
 export interface ColumnClasses {
@@ -114,29 +123,61 @@ export interface ColumnClasses {
 function currentColumns(state: ComplianceState): string[] {
   const catalog = state.catalog?.columns.map((c) => c.name) ?? [];
   if (catalog.length) return catalog;
-  return [...new Set([...Object.keys(state.verdicts), ...Object.keys(state.decisions)])].sort();
+  return [
+    ...new Set([
+      ...Object.keys(state.verdicts),
+      ...Object.keys(state.decisions),
+      ...Object.keys(state.propagated ?? {}),
+    ]),
+  ].sort();
 }
 
+/**
+ * Each current column's classes: the classifier's (with a steward's decision on them, and the lineage path
+ * when the class also arrived along lineage), then classes inherited along lineage that the classifier did
+ * not find (a steward's rejection shows them rejected and not effective), then classes only a steward
+ * confirmed.
+ */
 export function columnClasses(state: ComplianceState): ColumnClasses[] {
   if (state.catalog?.deleted) return [];
   return currentColumns(state).map((name) => {
     const decisions = state.decisions[name] ?? {};
     const inferred = state.verdicts[name]?.classifications ?? [];
+    const inherited = new Map((state.propagated?.[name] ?? []).map((p) => [p.class, p]));
     const classes: ColumnClass[] = inferred.map((c) => {
       const decision = decisions[c.class];
-      const status: ClassStatus = decision?.decision ?? 'inferred';
+      const p = inherited.get(c.class);
+      // A guess the classifier was unsure of counts once lineage says the same: it is then propagated.
+      const upgraded = !decision && c.lowConfidence && p !== undefined;
+      const status: ClassStatus = decision?.decision ?? (upgraded ? 'propagated' : 'inferred');
       return {
         class: c.class,
         status,
-        confidence: c.confidence,
-        lowConfidence: c.lowConfidence,
+        confidence: upgraded ? p.confidence : c.confidence,
+        lowConfidence: upgraded ? false : c.lowConfidence,
         evidence: c.evidence,
         decidedBy: decision?.by ?? null,
-        effective: status === 'confirmed' || (status === 'inferred' && !c.lowConfidence),
+        effective: status === 'confirmed' || upgraded || (status === 'inferred' && !c.lowConfidence),
+        path: p?.path ?? null,
       };
     });
+    for (const p of state.propagated?.[name] ?? []) {
+      if (classes.some((c) => c.class === p.class)) continue;
+      const decision = decisions[p.class];
+      const status: ClassStatus = decision?.decision ?? 'propagated';
+      classes.push({
+        class: p.class,
+        status,
+        confidence: p.confidence,
+        lowConfidence: false,
+        evidence: null,
+        decidedBy: decision?.by ?? null,
+        effective: status !== 'rejected',
+        path: p.path,
+      });
+    }
     for (const [cls, decision] of Object.entries(decisions)) {
-      if (!isClassId(cls) || inferred.some((c) => c.class === cls) || decision.decision !== 'confirmed')
+      if (!isClassId(cls) || classes.some((c) => c.class === cls) || decision.decision !== 'confirmed')
         continue;
       classes.push({
         class: cls,
@@ -146,6 +187,7 @@ export function columnClasses(state: ComplianceState): ColumnClasses[] {
         evidence: null,
         decidedBy: decision.by,
         effective: true,
+        path: null,
       });
     }
     return { name, classes };

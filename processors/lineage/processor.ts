@@ -7,7 +7,9 @@
  * longer names become inactive (kept, with when). START and RUNNING add edges; FAIL and ABORT change no
  * edge. A COMPLETE older than the job's latest applied success changes nothing but its run row.
  * A dataset seen for the first time by a job is announced to metadata-sync as a placeholder (a `placeholder`
- * command, whose id derives from the URN alone, so the catalog applies it once whoever names it).
+ * command, whose id derives from the URN alone, so the catalog applies it once whoever names it). An asset
+ * whose incoming column edges changed gets a `re-evaluate` command for compliance, which then reads the
+ * classes its columns inherit along the new edges (classification propagation).
  *
  * State per record key (a job, or the parent job several tasks share): per job, its active edges with when
  * each was first seen, its latest success, its recent runs, and the datasets announced. `handle` is pure.
@@ -82,6 +84,20 @@ function placeholder(urn: string, name: string, at: string, job: string): Comman
     issuedBy: 'lineage',
     reason: `named by job ${job}`,
     payload: JSON.stringify({ at, name: last, qualifiedName: name }),
+  };
+}
+
+/** Asks compliance to re-read what `urn`'s columns inherit: the column lineage into it changed. */
+function reclassify(urn: string, event: RunEvent, job: string, at: string): Command {
+  return {
+    id: commandId('lineage-reclassify', urn, event.run.runId, event.eventType ?? 'OTHER', at),
+    kind: 're-evaluate',
+    target: 'compliance',
+    urn,
+    issuedAt: at,
+    issuedBy: 'lineage',
+    reason: `column lineage from job ${job} changed`,
+    payload: null,
   };
 }
 
@@ -174,6 +190,13 @@ export function handleRunEvent(
       { run_id: event.run.runId },
     );
     rows.push(...dataset.rows, ...column.rows);
+    // Columns whose inputs changed may inherit other classes now: their assets' compliance reads again.
+    const changed = new Set<string>();
+    for (const key of new Set([...Object.keys(current.columnEdges), ...Object.keys(column.next)]))
+      if (key in current.columnEdges !== key in column.next)
+        changed.add((JSON.parse(key) as string[])[2] ?? '');
+    for (const downstream of [...changed].filter(Boolean).sort())
+      emit.push({ topic: commandTopic, key: downstream, value: reclassify(downstream, event, job, at) });
     const announced = new Set(current.announced);
     for (const d of [...graph.inputs, ...graph.outputs]) {
       if (announced.has(d.urn)) continue;

@@ -1,6 +1,4 @@
 import assert from 'node:assert/strict';
-import { createServer, type Server } from 'node:http';
-import type { AddressInfo } from 'node:net';
 import { test } from 'node:test';
 import type { Admin } from 'kafkajs';
 import pg from 'pg';
@@ -12,7 +10,6 @@ import type { ChangeEvent } from '../../src/domain/change-event.ts';
 import { valueSubject, type TopicDeclaration } from '../../src/domain/topic.ts';
 import { createLogger } from '../../src/observability/logger.ts';
 import { NOTIFIER_GROUP, startNotifier } from '../../src/notifier/notifier.ts';
-import { SIGNATURE_HEADER, TRANSITION_HEADER, verify } from '../../src/notifier/signature.ts';
 import type { RunningProcessor } from '../../src/runtime/processor-runtime.ts';
 import { resolveJobs } from '../../src/scheduler/jobs.ts';
 import { computeKpis } from '../../src/scheduler/sweeps/kpi-aggregate.ts';
@@ -32,6 +29,7 @@ import {
 import { catalogPipeline } from '../helpers/catalog.ts';
 import { samplesInPostgres } from '../helpers/leaks.ts';
 import { waitFor } from '../helpers/runtime.ts';
+import { webhookReceiver } from '../helpers/webhook.ts';
 import { deleteSubject, endpoints } from '../helpers/services.ts';
 
 /**
@@ -50,35 +48,6 @@ const T1 = '2026-11-20T08:00:00.000Z';
 const T2 = '2026-11-20T09:00:00.000Z';
 const tableNamed = (name: string): CatalogTable =>
   governanceCatalog.find((t) => t.qualifiedName === name) ?? assert.fail(`no table ${name}`);
-
-interface Received {
-  readonly path: string;
-  readonly transitionId: string;
-  readonly signed: boolean;
-  readonly body: string;
-}
-
-async function webhookReceiver(): Promise<{ server: Server; url: string; received: Received[] }> {
-  const received: Received[] = [];
-  const server = createServer((req, res) => {
-    let body = '';
-    req.on('data', (chunk: Buffer) => (body += chunk.toString()));
-    req.on('end', () => {
-      received.push({
-        path: req.url ?? '',
-        transitionId: String(req.headers[TRANSITION_HEADER]),
-        signed: verify(SECRET, body, String(req.headers[SIGNATURE_HEADER]), {
-          nowSeconds: Math.floor(Date.now() / 1000),
-          toleranceSeconds: 300,
-        }),
-        body,
-      });
-      res.writeHead(204).end();
-    });
-  });
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  return { server, url: `http://127.0.0.1:${(server.address() as AddressInfo).port}`, received };
-}
 
 /** Committed offsets of `group` on `topics` all at the end. */
 async function caughtUp(admin: Admin, group: string, topics: readonly TopicDeclaration[]): Promise<boolean> {
@@ -111,7 +80,7 @@ test('compliance and quality should classify, score, open and resolve violations
       await deleteSubject(valueSubject(topic));
   });
   await seedBuiltinPolicies(p.pool);
-  const receiver = await webhookReceiver();
+  const receiver = await webhookReceiver(SECRET);
   t.after(() => new Promise<void>((resolve) => receiver.server.close(() => resolve())));
   await p.pool.query(
     `INSERT INTO notification_endpoints (id, owner, url, min_severity) VALUES

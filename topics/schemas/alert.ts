@@ -2,8 +2,11 @@ import type { AvroSchema } from '../../src/domain/topic.ts';
 import { labels, optional } from './fields.ts';
 
 /**
- * A violation transition (processors/compliance/violations.ts). `id` is deterministic and is the
- * consumers' dedupe key: the topic may carry an id twice after a crash, never two ids for one transition.
+ * A violation transition (processors/compliance/violations.ts), or an upstream-breaking-change notice
+ * (processors/compliance/impact.ts: kind `upstream-breaking-change`, addressed to a downstream asset and its
+ * owners; `violationId` names the change as `<upstream urn>@<schema version|deleted>`, `policy` is
+ * `lineage.upstream-breaking-change`, `seq` 1). `id` is deterministic and is the consumers' dedupe key: the
+ * topic may carry an id twice after a crash, never two ids for one transition.
  */
 export const alertSchema: AvroSchema = {
   type: 'record',
@@ -13,7 +16,11 @@ export const alertSchema: AvroSchema = {
     { name: 'id', type: 'string', doc: 'the transition id (deterministic)' },
     { name: 'violationId', type: 'string' },
     { name: 'seq', type: 'int', doc: "the transition's number within its violation" },
-    { name: 'kind', type: 'string', doc: 'opened, resolved, severity-changed or escalated' },
+    {
+      name: 'kind',
+      type: 'string',
+      doc: 'opened, resolved, severity-changed, escalated or upstream-breaking-change',
+    },
     { name: 'urn', type: 'string' },
     { name: 'policy', type: 'string' },
     { name: 'policyVersion', type: 'int' },

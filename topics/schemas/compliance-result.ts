@@ -35,7 +35,7 @@ export const complianceResultSchema: AvroSchema = {
                   name: 'ColumnClass',
                   fields: [
                     { name: 'class', type: 'string' },
-                    { name: 'status', type: 'string', doc: 'inferred, confirmed or rejected' },
+                    { name: 'status', type: 'string', doc: 'inferred, propagated, confirmed or rejected' },
                     { name: 'confidence', type: 'double' },
                     { name: 'lowConfidence', type: 'boolean' },
                     { name: 'effective', type: 'boolean', doc: 'counts for policies, sensitivity, validity' },
@@ -55,6 +55,22 @@ export const complianceResultSchema: AvroSchema = {
                         optional('exemplar', 'string', 'one matching value, masked'),
                       ],
                     }),
+                    optional(
+                      'path',
+                      {
+                        type: 'array',
+                        items: {
+                          type: 'record',
+                          name: 'PathHop',
+                          fields: [
+                            { name: 'urn', type: 'string' },
+                            { name: 'column', type: 'string' },
+                            { name: 'job', type: 'string', doc: 'the lineage job that read this column' },
+                          ],
+                        },
+                      },
+                      'for a class inherited along column lineage: the upstream columns it came through, from where it was found to the direct parent',
+                    ),
                   ],
                 },
               },

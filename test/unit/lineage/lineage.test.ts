@@ -156,10 +156,14 @@ describe('handleRunEvent', () => {
     assert.deepEqual(
       first.effects?.emit?.map((e) => [e.key, (e.value as { kind: string }).kind]),
       [
+        // The new column edge into staging: its compliance reads what it inherits.
+        ['urn:steward:dataset:postgres:shop-prod:shop.staging.customers', 're-evaluate'],
         ['urn:steward:dataset:postgres:shop-prod:shop.public.customers', 'placeholder'],
         ['urn:steward:dataset:postgres:shop-prod:shop.staging.customers', 'placeholder'],
       ],
     );
+    const reclassify = first.effects?.emit?.[0]?.value as { target: string; issuedBy: string };
+    assert.deepEqual([reclassify.target, reclassify.issuedBy], ['compliance', 'lineage']);
     const runRow = first.effects?.rows?.find((r) => r.table === 'lineage_runs');
     assert.deepEqual(
       [runRow?.values['status'], runRow?.values['started_at']],
@@ -196,6 +200,16 @@ describe('handleRunEvent', () => {
       (r) => r.table === 'lineage_column_edges' && r.values['active'] === false,
     );
     assert.equal(columnRemoved?.length, 1);
+    // Both the asset that lost its column input and the one that gained it re-read their inherited classes.
+    assert.deepEqual(
+      two.effects?.emit
+        ?.filter((e) => (e.value as { kind: string }).kind === 're-evaluate')
+        .map((e) => e.key),
+      [
+        'urn:steward:dataset:postgres:shop-prod:shop.staging.customers',
+        'urn:steward:dataset:snowflake:acme-prod:ANALYTICS.MART.CUSTOMERS',
+      ],
+    );
   });
 
   it('should change no edge on FAIL, nor on a COMPLETE older than the latest success', () => {
