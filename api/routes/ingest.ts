@@ -1,9 +1,9 @@
 import type { FastifyPluginCallbackTypebox } from '@fastify/type-provider-typebox';
 import { Type } from 'typebox';
 import { validateChangeEvent, type ChangeEvent } from '../../src/domain/change-event.ts';
-import { ContractError } from '../../src/producer/publish.ts';
 import type { ApiDeps } from '../deps.ts';
 import { errorResponses } from '../schemas/common.ts';
+import { publishValid } from './publish-valid.ts';
 
 /** At most this many events per request, and this many bytes of body. */
 export const INGEST_MAX_EVENTS = 500;
@@ -65,30 +65,18 @@ export const ingestRoutes: FastifyPluginCallbackTypebox<{ deps: ApiDeps }> = (ap
           });
         }
       }
-      let sendable = valid;
-      try {
-        if (sendable.length) await deps.ingest.publish(sendable.map((v) => v.event));
-      } catch (error) {
-        // Valid, but too large for the topic once encoded: refuse those, send the rest.
-        if (!(error instanceof ContractError)) throw error;
-        const refused = new Set(error.errors.map((e) => e.index));
-        for (const problem of error.errors) {
-          const item = sendable[problem.index];
-          if (item)
-            errors.push({
-              index: item.index,
-              id: item.event.id,
-              errors: [{ path: problem.path, message: problem.message }],
-            });
-        }
-        sendable = sendable.filter((_, i) => !refused.has(i));
-        if (sendable.length) await deps.ingest.publish(sendable.map((v) => v.event));
-      }
+      const { sent, refused } = await publishValid(valid, (events) => deps.ingest.publish(events));
+      for (const { item, problem } of refused)
+        errors.push({
+          index: item.index,
+          id: item.event.id,
+          errors: [{ path: problem.path, message: problem.message }],
+        });
       errors.sort((a, b) => a.index - b.index);
-      request.log.info({ accepted: sendable.length, refused: errors.length }, 'ingested change events');
+      request.log.info({ accepted: sent.length, refused: errors.length }, 'ingested change events');
       return reply
         .code(202)
-        .send({ accepted: sendable.map(({ index, event }) => ({ index, id: event.id })), errors });
+        .send({ accepted: sent.map(({ index, event }) => ({ index, id: event.id })), errors });
     },
   );
   done();

@@ -6,6 +6,7 @@ import type { Direction } from '../../src/adapters/postgres/lineage-reader.ts';
 import type { ApiDeps } from '../deps.ts';
 import { ApiError } from '../errors.ts';
 import { asJson, errorResponses } from '../schemas/common.ts';
+import { publishValid } from './publish-valid.ts';
 
 export const LINEAGE_MAX_EVENTS = 500;
 /** Nodes a lineage answer holds at most; past it the answer says `truncated`. */
@@ -195,10 +196,14 @@ export const lineageRoutes: FastifyPluginCallbackTypebox<{ deps: ApiDeps }> = (a
         if (checked.ok) valid.push({ index, event: checked.event });
         else errors.push({ index, errors: checked.errors.map(({ path, message }) => ({ path, message })) });
       }
-      if (valid.length) await deps.lineageIngest.publish(valid.map((v) => v.event));
-      request.log.info({ accepted: valid.length, refused: errors.length }, 'ingested lineage events');
+      // An event too large for the topic once encoded is refused alone; the rest is sent.
+      const { sent, refused } = await publishValid(valid, (events) => deps.lineageIngest.publish(events));
+      for (const { item, problem } of refused)
+        errors.push({ index: item.index, errors: [{ path: problem.path, message: problem.message }] });
+      errors.sort((a, b) => a.index - b.index);
+      request.log.info({ accepted: sent.length, refused: errors.length }, 'ingested lineage events');
       return reply.code(202).send({
-        accepted: valid.map(({ index, event }) => ({
+        accepted: sent.map(({ index, event }) => ({
           index,
           runId: event.run.runId,
           eventType: event.eventType ?? 'OTHER',

@@ -6,6 +6,7 @@ import type { TopicDeclaration } from '../domain/topic.ts';
 import { StewardError, errorCodeOf, isRetriable } from '../errors.ts';
 import type { Logger } from '../observability/logger.ts';
 import { changes } from '../../topics/index.ts';
+import { chunks, oversized, sendLimit, type Message } from './sizing.ts';
 
 export interface PublishResult {
   readonly sent: number;
@@ -56,18 +57,6 @@ export interface ChangePublisherOptions {
   readonly batchSize?: number;
 }
 
-interface Message {
-  readonly key: string;
-  readonly value: Buffer;
-}
-
-/** Room for the record batch header and framing when one record fills a batch alone. */
-const batchOverhead = 1024;
-/** Framing of one record in a batch: length, attributes, deltas, key length, header count (upper bound). */
-const recordOverhead = 32;
-
-const sizeOf = (m: Message): number => Buffer.byteLength(m.key) + m.value.length + recordOverhead;
-
 function validated(events: readonly unknown[]): ChangeEvent[] {
   const valid: ChangeEvent[] = [];
   const problems: ContractProblem[] = [];
@@ -78,25 +67,6 @@ function validated(events: readonly unknown[]): ChangeEvent[] {
   }
   if (problems.length) throw new ContractError(problems);
   return valid;
-}
-
-/** Consecutive slices of at most `count` messages and `bytes` bytes; order is kept. */
-function chunks(messages: readonly Message[], count: number, bytes: number): Message[][] {
-  const result: Message[][] = [];
-  let current: Message[] = [];
-  let size = 0;
-  for (const message of messages) {
-    const own = sizeOf(message);
-    if (current.length && (current.length === count || size + own > bytes)) {
-      result.push(current);
-      current = [];
-      size = 0;
-    }
-    current.push(message);
-    size += own;
-  }
-  if (current.length) result.push(current);
-  return result;
 }
 
 /**
@@ -142,11 +112,7 @@ export class ChangePublisher {
     const valid = validated(events);
     const messages = await this.#encode(valid);
     let sent = 0;
-    const batches = chunks(
-      messages,
-      this.#batchSize,
-      this.#topic.config['max.message.bytes'] - batchOverhead,
-    );
+    const batches = chunks(messages, this.#batchSize, sendLimit(this.#topic));
     for (const batch of batches) {
       try {
         await this.#producer.send({ topic: this.#topic.name, messages: [...batch], acks: -1 });
@@ -161,7 +127,6 @@ export class ChangePublisher {
 
   /** Every event encoded before the first send, so one too large for the topic stops the whole batch. */
   async #encode(events: readonly ChangeEvent[]): Promise<Message[]> {
-    const limit = this.#topic.config['max.message.bytes'] - batchOverhead;
     const messages = await Promise.all(
       events.map(async (event) => {
         const value = await this.#codec.encode(this.#topic, toAvro(event));
@@ -169,11 +134,7 @@ export class ChangePublisher {
         return { key: event.asset.urn, value };
       }),
     );
-    const tooLarge = messages.flatMap((m, index) =>
-      sizeOf(m) > limit
-        ? [{ index, path: '/', message: `encodes to ${sizeOf(m)} bytes; the topic accepts ${limit}` }]
-        : [],
-    );
+    const tooLarge = oversized(messages, this.#topic);
     if (tooLarge.length) throw new ContractError(tooLarge);
     return messages;
   }

@@ -45,7 +45,8 @@ export function uniqueName(prefix: string): string {
 export interface KafkaFixture {
   readonly kafka: Kafka;
   /** A fresh topic. */
-  topic(partitions?: number): Promise<string>;
+  /** A new topic, deleted after the test; `config` as topic-level settings (e.g. max.message.bytes). */
+  topic(partitions?: number, config?: Readonly<Record<string, string>>): Promise<string>;
   producer(config?: ProducerConfig): Promise<Producer>;
   /** A consumer in a fresh group, with short timeouts for tests. */
   consumer(config?: Partial<ConsumerConfig>): Promise<Consumer>;
@@ -74,12 +75,13 @@ export function kafkaFor(t: TestContext): KafkaFixture {
   });
   return {
     kafka,
-    async topic(partitions = 1) {
+    async topic(partitions = 1, config = {}) {
       adminConnected ??= admin.connect();
       await adminConnected;
       const topic = uniqueName('test.topic');
       topics.push(topic);
-      await createTopicsAndWait(admin, [{ topic, numPartitions: partitions }]);
+      const configEntries = Object.entries(config).map(([name, value]) => ({ name, value }));
+      await createTopicsAndWait(admin, [{ topic, numPartitions: partitions, configEntries }]);
       return topic;
     },
     async producer(config) {

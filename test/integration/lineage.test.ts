@@ -25,7 +25,11 @@ import { apiFor } from '../helpers/api.ts';
 test('RunEvents build the graph, create placeholders and dead-letter what is malformed', async (t) => {
   const pipeline = await catalogPipeline(t, { partitions: 2 });
   const commands = await commandsFor(t, pipeline);
-  const input: TopicDeclaration = { ...lineage, name: await pipeline.kafka.topic(2) };
+  // With the declared size limit, so an event too large for the real topic is refused as the API promises.
+  const input: TopicDeclaration = {
+    ...lineage,
+    name: await pipeline.kafka.topic(2, { 'max.message.bytes': String(lineage.config['max.message.bytes']) }),
+  };
   t.after(() => deleteSubject(valueSubject(input)));
   const PG = 'postgres://warehouse.internal:5432';
   await pipeline.start(metadataSync({ input: pipeline.input, output: pipeline.output, commands }));
@@ -243,6 +247,23 @@ test('RunEvents build the graph, create placeholders and dead-letter what is mal
   const body = posted.json<{ accepted: { index: number }[]; errors: { index: number }[] }>();
   assert.deepEqual([body.accepted.map((a) => a.index), body.errors.map((e) => e.index)], [[0], [1]]);
   await waitFor(edges, (rows) => rows.length === 3, 30_000, 'the posted run');
+  // An event valid but too large for the topic once encoded (a 4.5 MiB facet) is refused alone.
+  const huge = runEvent({ type: 'COMPLETE', runId: randomUUID(), job: 'huge', at: at(6), outputs: [report] });
+  const oversize = await app.inject({
+    method: 'POST',
+    url: '/v1/lineage',
+    payload: [
+      { ...huge, run: { ...huge.run, facets: { sql: { query: 'x'.repeat(4.5 * 1024 * 1024) } } } },
+      runEvent({ type: 'START', runId: randomUUID(), job: 'small', at: at(7), outputs: [report] }),
+    ],
+  });
+  assert.equal(oversize.statusCode, 202, oversize.body.slice(0, 500));
+  const refusal = oversize.json<{
+    accepted: { index: number }[];
+    errors: { index: number; errors: { message: string }[] }[];
+  }>();
+  assert.deepEqual([refusal.accepted.map((a) => a.index), refusal.errors.map((e) => e.index)], [[1], [0]]);
+  assert.match(refusal.errors[0]?.errors[0]?.message ?? '', /encodes to \d+ bytes; the topic accepts \d+/);
 
   const letters = await waitFor(
     () => readDeadLetters(pipeline.kafka.kafka, pipeline.codec, pipeline.dlqTopic),
