@@ -166,6 +166,9 @@ const variables = z.object({
       }),
     )
     .default({}),
+  // The API holds the active lineage graph in memory for walks while it has at most this many edges
+  // (src/adapters/postgres/lineage-graph.ts); past it, or 0, walks run in SQL.
+  LINEAGE_GRAPH_MAX_EDGES: int(0, 50_000_000, 2_000_000),
 });
 
 type Variables = z.output<typeof variables>;
@@ -317,7 +320,7 @@ function toConfig(v: Variables) {
     },
     sweeps: { leaseMs: v.SWEEP_LEASE_MS },
     scan: { ...(v.SCAN_SOURCES_FILE && { sourcesFile: v.SCAN_SOURCES_FILE }) },
-    lineage: { namespaces: v.LINEAGE_NAMESPACES },
+    lineage: { namespaces: v.LINEAGE_NAMESPACES, graphMaxEdges: v.LINEAGE_GRAPH_MAX_EDGES },
     notifier: {
       ...(v.NOTIFIER_SIGNING_SECRET && { signingSecret: v.NOTIFIER_SIGNING_SECRET }),
       maxAttempts: v.NOTIFIER_MAX_ATTEMPTS,

@@ -31,6 +31,7 @@ import { runGraph, type RunGraph } from './edges.ts';
 export const RUNS_TABLE = 'lineage_runs';
 export const EDGES_TABLE = 'lineage_edges';
 export const COLUMN_EDGES_TABLE = 'lineage_column_edges';
+export const GRAPH_VERSION_TABLE = 'lineage_graph_version';
 const RECENT_RUNS = 50;
 
 export interface JobState {
@@ -211,6 +212,15 @@ export function handleRunEvent(
       announced: [...announced],
     };
   }
+  // Last, after the edges: readers holding the graph in memory reload when this moves.
+  if (rows.some((r) => r.table === EDGES_TABLE))
+    rows.push({
+      table: GRAPH_VERSION_TABLE,
+      mode: 'upsert',
+      key: { id: 1 },
+      values: {},
+      increment: ['version'],
+    });
   return {
     state: { jobs: { ...(state?.jobs ?? {}), [job]: next } },
     effects: { rows, ...(emit.length && { emit }) },
@@ -232,7 +242,7 @@ export function lineageProcessor(
     group: 'steward.lineage',
     consumes: [input],
     produces: [commandTopic],
-    tables: [RUNS_TABLE, EDGES_TABLE, COLUMN_EDGES_TABLE],
+    tables: [RUNS_TABLE, EDGES_TABLE, COLUMN_EDGES_TABLE, GRAPH_VERSION_TABLE],
     idempotency: 'ledger',
     accept: (value) => {
       const result = validateRunEvent(value);

@@ -27,6 +27,7 @@ import type { Check } from '../observability/health-server.ts';
 import type { Logger } from '../observability/logger.ts';
 import { ChangePublisher } from '../producer/publish.ts';
 import { changes, commands, lineage } from '../../topics/index.ts';
+import { lineageGraphSource } from '../adapters/postgres/lineage-graph.ts';
 import { lineageReader } from '../adapters/postgres/lineage-reader.ts';
 import { publishRunEvents } from '../lineage/publish.ts';
 
@@ -51,6 +52,8 @@ export interface ApiDependencyOptions {
   };
   /** How often to publish outbox rows a crashed request left behind (ms). */
   readonly outboxSweepMs?: number;
+  /** Hold the lineage graph in memory up to this many active edges (0: walk in SQL); 2,000,000 unless set. */
+  readonly lineageGraphMaxEdges?: number;
 }
 
 /**
@@ -128,7 +131,10 @@ export function apiDependencies(options: ApiDependencyOptions): {
         await publisher.publishChanges(events);
       },
     },
-    lineage: lineageReader(pool),
+    lineage: lineageReader(
+      pool,
+      lineageGraphSource(pool, { maxEdges: options.lineageGraphMaxEdges ?? 2_000_000 }),
+    ),
     lineageIngest: {
       publish: async (events) => {
         await connected();
@@ -220,6 +226,7 @@ export async function startApi(options: ApiServerOptions): Promise<{ port: numbe
     metrics: options.registry,
     logger,
     freshnessGroups: options.freshnessGroups,
+    lineageGraphMaxEdges: config.lineage.graphMaxEdges,
   });
   await dependencies.start();
   const app = await buildApp(dependencies.deps, {

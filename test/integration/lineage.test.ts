@@ -3,6 +3,8 @@ import { randomUUID } from 'node:crypto';
 import { test } from 'node:test';
 import { indexer } from '../../processors/indexer/processor.ts';
 import { lineageProcessor } from '../../processors/lineage/processor.ts';
+import { lineageGraphSource } from '../../src/adapters/postgres/lineage-graph.ts';
+import { lineageReader } from '../../src/adapters/postgres/lineage-reader.ts';
 import { metadataSync } from '../../processors/metadata-sync/processor.ts';
 import { readDeadLetters } from '../../src/adapters/dead-letters.ts';
 import { valueSubject, type TopicDeclaration } from '../../src/domain/topic.ts';
@@ -247,6 +249,29 @@ test('RunEvents build the graph, create placeholders and dead-letter what is mal
   const body = posted.json<{ accepted: { index: number }[]; errors: { index: number }[] }>();
   assert.deepEqual([body.accepted.map((a) => a.index), body.errors.map((e) => e.index)], [[0], [1]]);
   await waitFor(edges, (rows) => rows.length === 3, 30_000, 'the posted run');
+  // The API walks an in-memory copy of the graph: the new edge is there as soon as it is committed.
+  const fresh = await get(
+    `/v1/assets/${enc(urn('shop.reporting.customer_kpis'))}/lineage?direction=upstream&depth=5`,
+  );
+  assert.deepEqual(
+    (fresh['nodes'] as { urn: string; depth: number }[]).map((n) => [n.urn, n.depth]),
+    [
+      [urn('shop.reporting.customer_kpis'), 0],
+      [urn('shop.mart.customers'), 1],
+      [urn('shop.staging.customers'), 2],
+      [reported.asset.urn, 3],
+    ],
+  );
+  // And it answers what the recursive SQL walk (the fallback past LINEAGE_GRAPH_MAX_EDGES) answers.
+  const options = { directions: ['upstream', 'downstream'] as const, depth: 5, limit: 100, columns: true };
+  for (const start of [reported.asset.urn, urn('shop.mart.customers')])
+    assert.deepEqual(
+      await lineageReader(pipeline.pool, lineageGraphSource(pipeline.pool, { maxEdges: 1000 })).graph(start, {
+        ...options,
+        directions: [...options.directions],
+      }),
+      await lineageReader(pipeline.pool).graph(start, { ...options, directions: [...options.directions] }),
+    );
   // An event valid but too large for the topic once encoded (a 4.5 MiB facet) is refused alone.
   const huge = runEvent({ type: 'COMPLETE', runId: randomUUID(), job: 'huge', at: at(6), outputs: [report] });
   const oversize = await app.inject({

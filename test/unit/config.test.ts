@@ -52,7 +52,7 @@ describe('loadConfig', () => {
       },
       sweeps: { leaseMs: 60_000 },
       scan: {},
-      lineage: { namespaces: {} },
+      lineage: { namespaces: {}, graphMaxEdges: 2_000_000 },
       notifier: { maxAttempts: 6, backoffMs: 500, timeoutMs: 5_000 },
     });
   });

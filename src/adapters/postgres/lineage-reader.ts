@@ -1,13 +1,17 @@
 import type pg from 'pg';
+import type { Direction, LineageGraph as EdgeGraph } from '../../lineage/graph.ts';
 import { guarded } from './guarded.ts';
+import type { LineageGraphSource } from './lineage-graph.ts';
 
 /**
- * The API's reads of the lineage graph (migrations/…_lineage.sql), active edges only. A walk is one
- * recursive query bounded by depth (cycles cannot loop: a node is expanded once per depth) and by a node
- * limit, past which the answer says it was truncated.
+ * The API's reads of the lineage graph (migrations/…_lineage.sql), active edges only. Walks (and the edges
+ * among the assets found) come from the in-memory graph when a source holds one (lineage-graph.ts), else
+ * from one recursive query bounded by depth (cycles cannot loop: a node is expanded once per depth). Both
+ * are bounded by a node limit, past which the answer says it was truncated. Catalog rows and column edges
+ * are read from PostgreSQL.
  */
 
-export type Direction = 'upstream' | 'downstream';
+export type { Direction } from '../../lineage/graph.ts';
 
 export interface LineageNode {
   readonly urn: string;
@@ -69,11 +73,18 @@ const walkSql = (direction: Direction): string => {
               JOIN lineage_edges e ON e.${from} = w.urn AND e.active
              WHERE w.depth < $2)
           SELECT urn, min(depth)::int AS depth FROM walk WHERE urn <> $1
-           GROUP BY urn ORDER BY depth, urn LIMIT $3`;
+           GROUP BY urn ORDER BY depth, urn COLLATE "C" LIMIT $3`;
 };
 
-export function lineageReader(pool: pg.Pool): LineageReader {
-  const walk = async (urn: string, direction: Direction, depth: number, limit: number) => {
+type Walk = (
+  urn: string,
+  direction: Direction,
+  depth: number,
+  limit: number,
+) => Promise<{ rows: { urn: string; depth: number }[]; truncated: boolean }>;
+
+export function lineageReader(pool: pg.Pool, graphs?: LineageGraphSource): LineageReader {
+  const sqlWalk: Walk = async (urn, direction, depth, limit) => {
     const { rows } = await pool.query<{ urn: string; depth: number }>(walkSql(direction), [
       urn,
       depth,
@@ -81,9 +92,37 @@ export function lineageReader(pool: pg.Pool): LineageReader {
     ]);
     return { rows: rows.slice(0, limit), truncated: rows.length > limit };
   };
+  const memoryWalk =
+    (graph: EdgeGraph): Walk =>
+    (urn, direction, depth, limit) => {
+      const { reached, truncated } = graph.walk(urn, direction, depth, limit);
+      return Promise.resolve({ rows: reached, truncated });
+    };
+  const current = async (): Promise<EdgeGraph | undefined> => (graphs ? graphs.current() : undefined);
+  const sqlEdges = async (urns: string[]): Promise<LineageEdge[]> => {
+    const { rows } = await pool.query<{
+      upstream: string;
+      downstream: string;
+      jobs: string[];
+      last_seen: Date;
+    }>(
+      `SELECT upstream, downstream, array_agg(job ORDER BY job) AS jobs, max(last_seen) AS last_seen
+         FROM lineage_edges WHERE active AND upstream = ANY($1) AND downstream = ANY($1)
+        GROUP BY upstream, downstream ORDER BY upstream COLLATE "C", downstream COLLATE "C"`,
+      [urns],
+    );
+    return rows.map((e) => ({
+      upstream: e.upstream,
+      downstream: e.downstream,
+      jobs: e.jobs,
+      lastSeen: e.last_seen.toISOString(),
+    }));
+  };
   return {
     known: (urn) =>
       guarded(async () => {
+        const graph = await current();
+        if (graph) return graph.has(urn);
         const { rowCount } = await pool.query(
           `SELECT 1 FROM lineage_edges WHERE active AND (upstream = $1 OR downstream = $1) LIMIT 1`,
           [urn],
@@ -92,15 +131,19 @@ export function lineageReader(pool: pg.Pool): LineageReader {
       }),
     reachable: (urn, direction, options) =>
       guarded(async () => {
+        const graph = await current();
+        const walk = graph ? memoryWalk(graph) : sqlWalk;
         const { rows, truncated } = await walk(urn, direction, options.depth, options.limit);
         return { urns: rows.map((r) => r.urn), truncated };
       }),
     graph: (urn, options) =>
       guarded(async () => {
+        const graph = await current();
+        const walk = graph ? memoryWalk(graph) : sqlWalk;
         const found = new Map<string, { depth: number; direction: Direction | 'self' }>([
           [urn, { depth: 0, direction: 'self' }],
         ]);
-        // Each direction on its own connection, at once.
+        // Each direction at once (in SQL: each on its own connection).
         const walks = await Promise.all(
           options.directions.map(async (direction) => ({
             direction,
@@ -114,7 +157,7 @@ export function lineageReader(pool: pg.Pool): LineageReader {
             if (!found.has(row.urn)) found.set(row.urn, { depth: row.depth, direction });
         }
         const urns = [...found.keys()];
-        const [{ rows: assets }, { rows: edges }, columns] = await Promise.all([
+        const [{ rows: assets }, edges, columns] = await Promise.all([
           pool.query<{
             urn: string;
             name: string;
@@ -125,12 +168,7 @@ export function lineageReader(pool: pg.Pool): LineageReader {
           }>(`SELECT urn, name, platform, placeholder, deleted, owners FROM assets WHERE urn = ANY($1)`, [
             urns,
           ]),
-          pool.query<{ upstream: string; downstream: string; jobs: string[]; last_seen: Date }>(
-            `SELECT upstream, downstream, array_agg(job ORDER BY job) AS jobs, max(last_seen) AS last_seen
-               FROM lineage_edges WHERE active AND upstream = ANY($1) AND downstream = ANY($1)
-              GROUP BY upstream, downstream ORDER BY upstream, downstream`,
-            [urns],
-          ),
+          graph ? graph.edgesAmong(new Set(urns)) : sqlEdges(urns),
           options.columns
             ? pool.query<{
                 upstream: string;
@@ -163,11 +201,11 @@ export function lineageReader(pool: pg.Pool): LineageReader {
               }),
             };
           }),
-          edges: edges.map((e) => ({
-            upstream: e.upstream,
-            downstream: e.downstream,
-            jobs: e.jobs,
-            lastSeen: e.last_seen.toISOString(),
+          edges: edges.map(({ upstream, downstream, jobs, lastSeen }) => ({
+            upstream,
+            downstream,
+            jobs,
+            lastSeen,
           })),
           ...(columns && {
             columns: columns.rows.map((c) => ({
