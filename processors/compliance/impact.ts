@@ -10,8 +10,9 @@
  */
 import { commandId } from '../../src/domain/command.ts';
 import type { Severity } from '../../src/domain/policy.ts';
+import type { Transition } from './violations.ts';
 
-export const BREAKING_CHANGE_KIND = 'upstream-breaking-change';
+export const BREAKING_CHANGE_KIND = 'upstream-breaking-change' as const;
 /** The pseudo-policy such alerts name (they are not violations: nothing resolves them). */
 export const BREAKING_CHANGE_POLICY = 'lineage.upstream-breaking-change';
 const SEVERITY: Severity = 'high';
@@ -33,25 +34,11 @@ export interface UpstreamChange {
   readonly reasons: readonly string[];
 }
 
-/** The value on steward.alerts.v1 (topics/schemas/alert.ts), Avro-shaped. */
-export interface ImpactAlert {
-  readonly id: string;
-  readonly violationId: string;
-  readonly seq: number;
-  readonly kind: string;
-  readonly urn: string;
-  readonly policy: string;
-  readonly policyVersion: number;
-  readonly title: string;
-  readonly severity: Severity;
+/** The value on steward.alerts.v1 (topics/schemas/alert.ts): shaped as a violation transition. */
+export type ImpactAlert = Omit<Transition, 'kind' | 'previousSeverity'> & {
+  readonly kind: typeof BREAKING_CHANGE_KIND;
   readonly previousSeverity: null;
-  readonly at: string;
-  readonly reasons: readonly string[];
-  readonly remediation: string;
-  readonly owners: readonly string[];
-  readonly openedAt: string;
-  readonly dueAt: string;
-}
+};
 
 export function impactAlerts(
   change: UpstreamChange,

@@ -36,7 +36,7 @@ import { RULESET_VERSION } from './classify/classes.ts';
 import { classifyColumn } from './classify/classify.ts';
 import { parseComplianceCommand, type ComplianceCommand, type DecideClassification } from './commands.ts';
 import { commandId, type Command } from '../../src/domain/command.ts';
-import { impactAlerts, type ImpactAlert } from './impact.ts';
+import { impactAlerts, type ImpactAlert, type UpstreamChange } from './impact.ts';
 import { loadComplianceContext, type ComplianceContext } from './lookup.ts';
 import { evaluatePolicy } from './policies/evaluate.ts';
 import type { Policy } from '../../src/domain/policy.ts';
@@ -271,27 +271,22 @@ function impactOf(
   if (input.from !== 'assets' || !input.asset || !impact?.downstream.length) return none;
   const asset = input.asset;
   const name = asset.qualifiedName || asset.name;
+  let change: UpstreamChange;
   if (asset.deleted) {
     if (before.catalog?.deleted || !before.catalog) return none;
-    const change = { urn, name, version: null, at, reasons: ['the asset was deleted'] };
-    const alerts = impactAlerts(change, impact.downstream, impact.truncated);
-    const depth = new Map(impact.downstream.map((d) => [d.urn, d.depth]));
-    return {
-      alerts,
-      rows: alerts.map((a) => impactRow(a, urn, null, depth.get(a.urn) ?? 0)),
-      announced: undefined,
-    };
+    change = { urn, name, version: null, at, reasons: ['the asset was deleted'] };
+  } else {
+    const version = asset.schemaVersion ?? 0;
+    const breaking = impact.breaking.find((b) => b.version === version);
+    if (!breaking || version <= (before.alertedSchemaVersion ?? 0)) return none;
+    change = { urn, name, version, at: breaking.occurredAt, reasons: breaking.reasons };
   }
-  const version = asset.schemaVersion ?? 0;
-  const breaking = impact.breaking.find((b) => b.version === version);
-  if (!breaking || version <= (before.alertedSchemaVersion ?? 0)) return none;
-  const change = { urn, name, version, at: breaking.occurredAt, reasons: breaking.reasons };
   const alerts = impactAlerts(change, impact.downstream, impact.truncated);
   const depth = new Map(impact.downstream.map((d) => [d.urn, d.depth]));
   return {
     alerts,
-    rows: alerts.map((a) => impactRow(a, urn, version, depth.get(a.urn) ?? 0)),
-    announced: version,
+    rows: alerts.map((a) => impactRow(a, urn, change.version, depth.get(a.urn) ?? 0)),
+    announced: change.version ?? undefined,
   };
 }
 

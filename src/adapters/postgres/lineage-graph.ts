@@ -1,5 +1,5 @@
 import type pg from 'pg';
-import { LineageGraph } from '../../lineage/graph.ts';
+import { LineageGraph, type GraphEdge } from '../../lineage/graph.ts';
 
 /**
  * The API's in-memory copy of the active lineage graph (src/lineage/graph.ts), kept in step with
@@ -25,6 +25,24 @@ interface Snapshot {
   readonly loadMs: number;
 }
 
+/** An active edge as both readers select it: every job naming it, and when it was last seen. */
+export const EDGE_SELECT = `SELECT upstream, downstream, array_agg(job ORDER BY job) AS jobs, max(last_seen) AS last_seen
+  FROM lineage_edges WHERE active`;
+
+export interface EdgeRow {
+  readonly upstream: string;
+  readonly downstream: string;
+  readonly jobs: string[];
+  readonly last_seen: Date;
+}
+
+export const toGraphEdge = (r: EdgeRow): GraphEdge => ({
+  upstream: r.upstream,
+  downstream: r.downstream,
+  jobs: r.jobs,
+  lastSeen: r.last_seen.toISOString(),
+});
+
 const VERSION_SQL = 'SELECT version::text AS version FROM lineage_graph_version WHERE id = 1';
 
 export function lineageGraphSource(
@@ -45,23 +63,8 @@ export function lineageGraphSource(
       );
       let graph: LineageGraph | undefined;
       if (Number(counted.rows[0]?.n) <= options.maxEdges) {
-        const { rows } = await client.query<{
-          upstream: string;
-          downstream: string;
-          jobs: string[];
-          last_seen: Date;
-        }>(
-          `SELECT upstream, downstream, array_agg(job ORDER BY job) AS jobs, max(last_seen) AS last_seen
-             FROM lineage_edges WHERE active GROUP BY upstream, downstream`,
-        );
-        graph = new LineageGraph(
-          rows.map((r) => ({
-            upstream: r.upstream,
-            downstream: r.downstream,
-            jobs: r.jobs,
-            lastSeen: r.last_seen.toISOString(),
-          })),
-        );
+        const { rows } = await client.query<EdgeRow>(`${EDGE_SELECT} GROUP BY upstream, downstream`);
+        graph = new LineageGraph(rows.map(toGraphEdge));
       }
       await client.query('COMMIT');
       return { version, graph, loadedAt: Date.now(), loadMs: performance.now() - began };

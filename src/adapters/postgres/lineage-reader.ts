@@ -1,7 +1,7 @@
 import type pg from 'pg';
 import type { Direction, LineageGraph as EdgeGraph } from '../../lineage/graph.ts';
 import { guarded } from './guarded.ts';
-import type { LineageGraphSource } from './lineage-graph.ts';
+import { EDGE_SELECT, toGraphEdge, type EdgeRow, type LineageGraphSource } from './lineage-graph.ts';
 
 /**
  * The API's reads of the lineage graph (migrations/…_lineage.sql), active edges only. Walks (and the edges
@@ -100,23 +100,12 @@ export function lineageReader(pool: pg.Pool, graphs?: LineageGraphSource): Linea
     };
   const current = async (): Promise<EdgeGraph | undefined> => (graphs ? graphs.current() : undefined);
   const sqlEdges = async (urns: string[]): Promise<LineageEdge[]> => {
-    const { rows } = await pool.query<{
-      upstream: string;
-      downstream: string;
-      jobs: string[];
-      last_seen: Date;
-    }>(
-      `SELECT upstream, downstream, array_agg(job ORDER BY job) AS jobs, max(last_seen) AS last_seen
-         FROM lineage_edges WHERE active AND upstream = ANY($1) AND downstream = ANY($1)
+    const { rows } = await pool.query<EdgeRow>(
+      `${EDGE_SELECT} AND upstream = ANY($1) AND downstream = ANY($1)
         GROUP BY upstream, downstream ORDER BY upstream COLLATE "C", downstream COLLATE "C"`,
       [urns],
     );
-    return rows.map((e) => ({
-      upstream: e.upstream,
-      downstream: e.downstream,
-      jobs: e.jobs,
-      lastSeen: e.last_seen.toISOString(),
-    }));
+    return rows.map(toGraphEdge);
   };
   return {
     known: (urn) =>
