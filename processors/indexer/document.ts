@@ -81,7 +81,15 @@ export function toDocument(event: AssetEvent, parts: DocumentParts = {}): AssetD
     owners: [...event.owners],
     tags: [...event.tags],
     columns: event.columns.map((c) => columnDocument(c, classes.get(c.name) ?? [])),
-    classes: [...new Set(event.columns.flatMap((c) => classes.get(c.name) ?? []))].sort(),
+    // The classes of the catalog's columns; an asset with none reported (a placeholder known from
+    // lineage) has those of every column compliance judged, e.g. classes propagated along lineage.
+    classes: [
+      ...new Set(
+        event.columns.length
+          ? event.columns.flatMap((c) => classes.get(c.name) ?? [])
+          : [...classes.values()].flat(),
+      ),
+    ].sort(),
     sensitivity: compliance?.sensitivity ?? 'none',
     quality: qualityOf(parts.quality),
     violations: {

@@ -132,7 +132,7 @@ export function registerDemoCommand(program: Program, config: () => Config): voi
         } finally {
           await closeDatabases();
           await pool.end();
-          await publisher.disconnect();
+          await Promise.all([publisher.disconnect(), producer.disconnect()]);
         }
       },
     );

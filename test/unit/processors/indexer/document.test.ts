@@ -38,6 +38,23 @@ describe('indexer toDocument', () => {
     assert.equal('freshUntil' in doc, false);
   });
 
+  it("should take the catalog's columns' classes, and every judged column's for an asset reporting none", () => {
+    const compliance = {
+      columns: [
+        { name: 'cust_phone_no', classes: [{ class: 'phone', effective: true }] },
+        { name: 'dropped_email', classes: [{ class: 'email', effective: true }] },
+        { name: 'note', classes: [{ class: 'person_name', effective: false }] },
+      ],
+      sensitivity: 'confidential' as const,
+      openViolations: 0,
+      worstSeverity: null,
+      openPolicies: [],
+    };
+    assert.deepEqual(toDocument(assetEvent(), { compliance }).classes, ['phone']);
+    const placeholder = assetEvent(1, { placeholder: true, columns: [] });
+    assert.deepEqual(toDocument(placeholder, { compliance }).classes, ['email', 'phone']);
+  });
+
   it('should omit unknown optional fields rather than index nulls', () => {
     const event: AssetEvent = { ...assetEvent(), description: null, lastModifiedAt: null, columns: [] };
     const doc = toDocument(event);
