@@ -11,7 +11,6 @@
  * at the end, also on failure or Ctrl-C.
  */
 import { fork, spawn, type ChildProcess } from 'node:child_process';
-import { randomBytes } from 'node:crypto';
 import { createServer } from 'node:net';
 import { setTimeout as sleep } from 'node:timers/promises';
 import type { Client } from '@elastic/elasticsearch';
@@ -21,12 +20,10 @@ import { Registry } from 'prom-client';
 import { aliasName, prepareIndexer, templateName } from '../src/adapters/elasticsearch/asset-index.ts';
 import { createKafka } from '../src/adapters/kafka.ts';
 import { seedBuiltinPolicies } from '../src/adapters/postgres/policy-store.ts';
-import { loadConfig } from '../src/config.ts';
 import { toAvro } from '../src/contract/avro.ts';
 import type { ChangeEvent } from '../src/domain/change-event.ts';
 import type { ProcessorDefinition } from '../src/domain/processor.ts';
 import type { TopicDeclaration } from '../src/domain/topic.ts';
-import { createLogger } from '../src/observability/logger.ts';
 import { projectRoot } from '../src/paths.ts';
 import { RuntimeMetrics } from '../src/runtime/metrics.ts';
 import type { RunningProcessor } from '../src/runtime/processor-runtime.ts';
@@ -36,20 +33,11 @@ import { metadataSync } from '../processors/metadata-sync/processor.ts';
 import { qualityProcessor } from '../processors/quality/processor.ts';
 import { alerts, assets, changes, commands, compliance, dlq, quality, retry } from '../topics/index.ts';
 import type { LoadRequest, LoadResult } from './api-load.ts';
-import {
-  Cleanup,
-  integer,
-  machine,
-  progress,
-  rate,
-  runBench,
-  withSearchPath,
-  writeResult,
-} from './common.ts';
+import { integer, machine, progress, rate, runBench, withSearchPath, writeResult } from './common.ts';
 import {
   createTopics,
   eventsCounted,
-  openBench,
+  withBench,
   startBenchProcessor,
   type Bench as BaseBench,
 } from './harness.ts';
@@ -519,18 +507,8 @@ function table(result: ApiResult): string {
 }
 
 async function main(options: Options): Promise<void> {
-  const abort = new AbortController();
-  process.once('SIGINT', () => abort.abort(new Error('interrupted')));
-  const config = loadConfig();
-  const logger = createLogger(
-    { level: process.env['LOG_LEVEL'] ? config.log.level : 'warn', name: 'steward-bench' },
-    process.stderr,
-  );
-  const id = randomBytes(4).toString('hex');
-  const schema = `bench_api_${id}`;
-  const cleanup = new Cleanup(logger);
-  try {
-    const bench: Bench = await openBench({ config, logger, cleanup, signal: abort.signal, id, schema });
+  await withBench('api', async (bench) => {
+    const { id } = bench;
     const catalog = workload({ urns: options.assets, columns: COLUMNS });
     const pipeline = await startPipeline(bench);
     const producer = await producerFor(bench);
@@ -569,9 +547,7 @@ async function main(options: Options): Promise<void> {
     };
     process.stdout.write(`${table(result)}\n`);
     writeResult('api', result);
-  } finally {
-    await cleanup.run();
-  }
+  });
 }
 
 runBench(() => main(parseOptions()));

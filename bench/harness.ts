@@ -3,6 +3,7 @@
  * created for it and removed after it, processors started with the production consumer settings, and
  * their event counts.
  */
+import { randomBytes } from 'node:crypto';
 import type { Client } from '@elastic/elasticsearch';
 import type { Admin, Kafka } from 'kafkajs';
 import type { Registry } from 'prom-client';
@@ -12,13 +13,13 @@ import { migrate } from '../src/adapters/postgres/migrate.ts';
 import { createPool, type Pool } from '../src/adapters/postgres/pool.ts';
 import { TopicCodec, createRegistry } from '../src/adapters/registry.ts';
 import { createTopicsAndWait, creationOf } from '../src/adapters/topics-admin.ts';
-import type { Config } from '../src/config.ts';
+import { loadConfig, type Config } from '../src/config.ts';
 import type { ProcessorDefinition } from '../src/domain/processor.ts';
 import { valueSubject, type TopicDeclaration } from '../src/domain/topic.ts';
-import type { Logger } from '../src/observability/logger.ts';
+import { createLogger, type Logger } from '../src/observability/logger.ts';
 import type { RuntimeMetrics } from '../src/runtime/metrics.ts';
 import { startProcessor, type RunningProcessor } from '../src/runtime/processor-runtime.ts';
-import { deleteSubject, withSearchPath, type Cleanup } from './common.ts';
+import { Cleanup, deleteSubject, withSearchPath } from './common.ts';
 
 export interface Bench {
   readonly config: Config;
@@ -117,4 +118,30 @@ export async function openBench(run: {
   await migrate({ databaseUrl: config.postgres.url, schema });
   const codec = new TopicCodec(createRegistry(config.schemaRegistry));
   return { config, logger, kafka, admin, es, codec, pool, cleanup, signal: run.signal, id, schema };
+}
+
+/**
+ * Runs `body` on a bench opened on a fresh schema `bench_<name>_<id>` (logs at warn unless LOG_LEVEL is
+ * set; SIGINT aborts `bench.signal`), and releases everything it registered afterwards, whatever happens.
+ */
+export async function withBench<T>(
+  name: string,
+  body: (bench: Bench & { readonly schema: string }) => Promise<T>,
+): Promise<T> {
+  const abort = new AbortController();
+  process.once('SIGINT', () => abort.abort(new Error('interrupted')));
+  const config = loadConfig();
+  const logger = createLogger(
+    { level: process.env['LOG_LEVEL'] ? config.log.level : 'warn', name: 'steward-bench' },
+    process.stderr,
+  );
+  const id = randomBytes(4).toString('hex');
+  const cleanup = new Cleanup(logger);
+  try {
+    return await body(
+      await openBench({ config, logger, cleanup, signal: abort.signal, id, schema: `bench_${name}_${id}` }),
+    );
+  } finally {
+    await cleanup.run();
+  }
 }

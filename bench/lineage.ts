@@ -8,14 +8,11 @@
  * upstream and both ways (node limit 10,000, edges between the found nodes included), `--queries` times
  * per direction after a warm-up. See bench/README.md.
  */
-import { randomBytes } from 'node:crypto';
 import { Command } from 'commander';
 import { lineageGraphSource } from '../src/adapters/postgres/lineage-graph.ts';
 import { lineageReader, type Direction } from '../src/adapters/postgres/lineage-reader.ts';
-import { loadConfig } from '../src/config.ts';
-import { createLogger } from '../src/observability/logger.ts';
-import { Cleanup, integer, machine, progress, rate, runBench, writeResult } from './common.ts';
-import { openBench } from './harness.ts';
+import { integer, machine, progress, rate, runBench, writeResult } from './common.ts';
+import { withBench } from './harness.ts';
 
 interface Options {
   readonly edges: number;
@@ -37,21 +34,7 @@ async function main(): Promise<void> {
     .option('--queries <n>', 'measured queries per direction', integer(10), 1000)
     .parse()
     .opts<Options>();
-  const config = loadConfig();
-  const logger = createLogger({ level: 'warn', name: 'steward-bench' }, process.stderr);
-  const id = randomBytes(4).toString('hex');
-  const cleanup = new Cleanup(logger);
-  const abort = new AbortController();
-  process.once('SIGINT', () => abort.abort());
-  try {
-    const bench = await openBench({
-      config,
-      logger,
-      cleanup,
-      signal: abort.signal,
-      id,
-      schema: `bench_lineage_${id}`,
-    });
+  await withBench('lineage', async (bench) => {
     const perLayer = Math.ceil(options.edges / options.fanout / (options.layers - 1));
     progress(
       `writing ${rate(options.edges)} edges: ${options.layers} layers of ${rate(perLayer)} assets, fan-out ${options.fanout}`,
@@ -149,9 +132,7 @@ async function main(): Promise<void> {
       edges,
       results,
     });
-  } finally {
-    await cleanup.run();
-  }
+  });
 }
 
 runBench(main);

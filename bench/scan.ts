@@ -9,13 +9,10 @@
  * runs it. See bench/README.md. Everything it creates (schemas, databases, topics, subjects) has a unique
  * name and is removed at the end.
  */
-import { randomBytes } from 'node:crypto';
 import { Command } from 'commander';
 import mysql from 'mysql2/promise';
 import pg from 'pg';
 import { PgScanStore } from '../src/adapters/postgres/scan-store.ts';
-import { loadConfig } from '../src/config.ts';
-import { createLogger } from '../src/observability/logger.ts';
 import { ChangePublisher } from '../src/producer/publish.ts';
 import type { SourceReader } from '../src/scanner/model.ts';
 import { MysqlReader } from '../src/scanner/mysql.ts';
@@ -25,7 +22,7 @@ import { scanSource, type ScanReport } from '../src/scanner/scan.ts';
 import { parseSources, type SourceDeclaration } from '../src/scanner/sources.ts';
 import { changes } from '../topics/index.ts';
 import { Cleanup, integer, machine, progress, rate, runBench, writeResult } from './common.ts';
-import { createTopics, openBench, type Bench } from './harness.ts';
+import { createTopics, withBench, type Bench } from './harness.ts';
 import { median } from './report.ts';
 
 interface Options {
@@ -252,21 +249,8 @@ const spread = (values: readonly number[]): string =>
 
 async function main(): Promise<void> {
   const options = parseOptions();
-  const config = loadConfig();
-  const logger = createLogger({ level: 'warn', name: 'steward-bench' }, process.stderr);
-  const id = randomBytes(4).toString('hex');
-  const cleanup = new Cleanup(logger);
-  const abort = new AbortController();
-  process.once('SIGINT', () => abort.abort());
-  try {
-    const bench = await openBench({
-      config,
-      logger,
-      cleanup,
-      signal: abort.signal,
-      id,
-      schema: `bench_scan_${id}`,
-    });
+  await withBench('scan', async (bench) => {
+    const { config, logger, cleanup, id } = bench;
     const topic = { ...changes, name: `bench.scan.${id}.changes` };
     await createTopics(bench, [topic]);
     const publisher = new ChangePublisher({ kafka: bench.kafka, codec: bench.codec, topic, logger });
@@ -307,9 +291,7 @@ async function main(): Promise<void> {
       options,
       results,
     });
-  } finally {
-    await cleanup.run();
-  }
+  });
 }
 
 runBench(main);
