@@ -75,6 +75,8 @@ export interface CatalogPipeline {
   readonly dlqTopic: TopicDeclaration;
   readonly retryTopic: TopicDeclaration;
   readonly codec: TopicCodec;
+  /** A copy of a declared topic under a unique name (its registry subject deleted after the test). */
+  readonly topicLike: (base: TopicDeclaration, partitions?: number) => Promise<TopicDeclaration>;
   /** Starts a processor in-process on this pipeline's Kafka, PostgreSQL, Elasticsearch, DLQ and retry topic. */
   readonly start: <V, S, C>(
     processor: ProcessorDefinition<V, S, C>,
@@ -116,6 +118,11 @@ export async function catalogPipeline(
   t.after(async () => {
     for (const topic of [input, output, dlqTopic]) await deleteSubject(valueSubject(topic));
   });
+  const topicLike = async (base: TopicDeclaration, count = 2): Promise<TopicDeclaration> => {
+    const topic = await named(base, count);
+    t.after(() => deleteSubject(valueSubject(topic)));
+    return topic;
+  };
   const processorPool = new pg.Pool({
     connectionString: `${endpoints().databaseUrl}?options=${encodeURIComponent(`-c search_path=${schema}`)}`,
     max: 6,
@@ -184,6 +191,7 @@ export async function catalogPipeline(
     dlqTopic,
     retryTopic,
     codec,
+    topicLike,
     start,
     stop,
     produce,

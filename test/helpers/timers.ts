@@ -18,10 +18,8 @@ import { processEnv, waitFor } from './runtime.ts';
 import { deleteSubject, endpoints, registryClient, uniqueName } from './services.ts';
 
 /** A fresh commands topic for the test (metadata-sync started with it receives the sweeps' commands). */
-export async function commandsFor(t: TestContext, pipeline: CatalogPipeline): Promise<TopicDeclaration> {
-  const topic: TopicDeclaration = { ...commands, name: await pipeline.kafka.topic(4) };
-  t.after(() => deleteSubject(valueSubject(topic)));
-  return topic;
+export async function commandsFor(pipeline: CatalogPipeline): Promise<TopicDeclaration> {
+  return pipeline.topicLike(commands, 4);
 }
 
 export interface RunRecord {
@@ -43,7 +41,7 @@ export async function sweepsFor(
 ): Promise<{ config: Config; registry: Registry; run: (job: string) => Promise<RunRecord> }> {
   const timersTopic: TopicDeclaration = { ...timers, name: await pipeline.kafka.topic(3) };
   const dlqTopic: TopicDeclaration = { ...dlq, name: await pipeline.kafka.topic(1) };
-  const commandsTopic = options.commands ?? (await commandsFor(t, pipeline));
+  const commandsTopic = options.commands ?? (await commandsFor(pipeline));
   t.after(async () => {
     for (const topic of [timersTopic, dlqTopic]) await deleteSubject(valueSubject(topic));
   });

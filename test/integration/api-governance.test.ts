@@ -9,7 +9,6 @@ import type {
 } from '../../src/adapters/postgres/history-reader.ts';
 import { seedBuiltinPolicies } from '../../src/adapters/postgres/policy-store.ts';
 import type { ChangeEvent } from '../../src/domain/change-event.ts';
-import { valueSubject, type TopicDeclaration } from '../../src/domain/topic.ts';
 
 import { complianceProcessor } from '../../processors/compliance/processor.ts';
 import { indexer } from '../../processors/indexer/processor.ts';
@@ -20,7 +19,6 @@ import { catalogPipeline } from '../helpers/catalog.ts';
 import { exampleEvents } from '../fixtures/examples.ts';
 import { apiFor } from '../helpers/api.ts';
 import { waitFor } from '../helpers/runtime.ts';
-import { deleteSubject } from '../helpers/services.ts';
 import type { CatalogPipeline } from '../helpers/catalog.ts';
 import { fullUpsertEvent } from '../fixtures/change-events.ts';
 
@@ -31,18 +29,10 @@ import { fullUpsertEvent } from '../fixtures/change-events.ts';
  */
 test('the API should serve the classes, violations and history the pipeline derived from the example events', async (t) => {
   const p = await catalogPipeline(t, { partitions: 2 });
-  const named = async (base: TopicDeclaration): Promise<TopicDeclaration> => ({
-    ...base,
-    name: await p.kafka.topic(2),
-  });
-  const results = await named(compliance);
-  const qualityTopic = await named(quality);
-  const alertsTopic = await named(alerts);
-  const commandsTopic = await named(commands);
-  t.after(async () => {
-    for (const topic of [results, qualityTopic, alertsTopic, commandsTopic])
-      await deleteSubject(valueSubject(topic));
-  });
+  const results = await p.topicLike(compliance, 2);
+  const qualityTopic = await p.topicLike(quality, 2);
+  const alertsTopic = await p.topicLike(alerts, 2);
+  const commandsTopic = await p.topicLike(commands, 2);
   await seedBuiltinPolicies(p.pool);
   await p.start(metadataSync({ input: p.input, output: p.output, commands: commandsTopic }));
   await p.start(

@@ -7,7 +7,7 @@ import { fanOutCommands } from '../../src/commands/fan-out.ts';
 import { putPolicy, seedBuiltinPolicies } from '../../src/adapters/postgres/policy-store.ts';
 import { commandId, type Command } from '../../src/domain/command.ts';
 import type { ChangeEvent } from '../../src/domain/change-event.ts';
-import { valueSubject, type TopicDeclaration } from '../../src/domain/topic.ts';
+import type { TopicDeclaration } from '../../src/domain/topic.ts';
 import { createLogger } from '../../src/observability/logger.ts';
 import { NOTIFIER_GROUP, startNotifier } from '../../src/notifier/notifier.ts';
 import type { RunningProcessor } from '../../src/runtime/processor-runtime.ts';
@@ -30,7 +30,7 @@ import { catalogPipeline } from '../helpers/catalog.ts';
 import { samplesInPostgres } from '../helpers/leaks.ts';
 import { waitFor } from '../helpers/runtime.ts';
 import { webhookReceiver } from '../helpers/webhook.ts';
-import { deleteSubject, endpoints } from '../helpers/services.ts';
+import { endpoints } from '../helpers/services.ts';
 
 /**
  * Issue 5's acceptance on the real stack: a shop, an HR system and a clinic (test/fixtures/
@@ -67,18 +67,10 @@ test('compliance and quality should classify, score, open and resolve violations
     logLevel: 'info',
     logDestination: { write: (line: string) => void logs.push(line) },
   });
-  const named = async (base: TopicDeclaration, partitions: number): Promise<TopicDeclaration> => ({
-    ...base,
-    name: await p.kafka.topic(partitions),
-  });
-  const results = await named(compliance, 4);
-  const qualityTopic = await named(quality, 4);
-  const alertsTopic = await named(alerts, 4);
-  const commandsTopic = await named(commands, 4);
-  t.after(async () => {
-    for (const topic of [results, qualityTopic, alertsTopic, commandsTopic])
-      await deleteSubject(valueSubject(topic));
-  });
+  const results = await p.topicLike(compliance, 4);
+  const qualityTopic = await p.topicLike(quality, 4);
+  const alertsTopic = await p.topicLike(alerts, 4);
+  const commandsTopic = await p.topicLike(commands, 4);
   await seedBuiltinPolicies(p.pool);
   const receiver = await webhookReceiver(SECRET);
   t.after(() => new Promise<void>((resolve) => receiver.server.close(() => resolve())));

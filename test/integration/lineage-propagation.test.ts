@@ -8,7 +8,6 @@ import { lineageProcessor } from '../../processors/lineage/processor.ts';
 import { metadataSync } from '../../processors/metadata-sync/processor.ts';
 import type { ChangeEvent } from '../../src/domain/change-event.ts';
 import type { Command } from '../../src/domain/command.ts';
-import { valueSubject, type TopicDeclaration } from '../../src/domain/topic.ts';
 import { datasetUrn } from '../../src/domain/urn.ts';
 import { NOTIFIER_GROUP, startNotifier } from '../../src/notifier/notifier.ts';
 import { createLogger } from '../../src/observability/logger.ts';
@@ -17,7 +16,7 @@ import { columnProfile, emails, profileOf, samples } from '../fixtures/complianc
 import { runEvent, table } from '../fixtures/openlineage.ts';
 import { catalogPipeline } from '../helpers/catalog.ts';
 import { waitFor } from '../helpers/runtime.ts';
-import { deleteSubject, endpoints } from '../helpers/services.ts';
+import { endpoints } from '../helpers/services.ts';
 import { commandsFor } from '../helpers/timers.ts';
 import { webhookReceiver } from '../helpers/webhook.ts';
 
@@ -72,17 +71,10 @@ interface PublishedClass {
 
 test('an email column flows source → staging → mart: the mart column is classified email (propagated, with the path), and dropping the source column alerts the mart owner', async (t) => {
   const p = await catalogPipeline(t, { partitions: 2 });
-  const commandsTopic = await commandsFor(t, p);
-  const named = async (base: TopicDeclaration): Promise<TopicDeclaration> => ({
-    ...base,
-    name: await p.kafka.topic(2),
-  });
-  const lineageTopic = await named(lineage);
-  const results = await named(compliance);
-  const alertsTopic = await named(alerts);
-  t.after(async () => {
-    for (const topic of [lineageTopic, results, alertsTopic]) await deleteSubject(valueSubject(topic));
-  });
+  const commandsTopic = await commandsFor(p);
+  const lineageTopic = await p.topicLike(lineage);
+  const results = await p.topicLike(compliance);
+  const alertsTopic = await p.topicLike(alerts);
   const receiver = await webhookReceiver(SECRET);
   t.after(() => new Promise<void>((resolve) => receiver.server.close(() => resolve())));
   await p.pool.query(

@@ -26,7 +26,7 @@ import { apiFor } from '../helpers/api.ts';
  */
 test('RunEvents build the graph, create placeholders and dead-letter what is malformed', async (t) => {
   const pipeline = await catalogPipeline(t, { partitions: 2 });
-  const commands = await commandsFor(t, pipeline);
+  const commands = await commandsFor(pipeline);
   // With the declared size limit, so an event too large for the real topic is refused as the API promises.
   const input: TopicDeclaration = {
     ...lineage,

@@ -20,7 +20,7 @@ test('a scheduled source is scanned by its job, and its listed tables are not ma
   await db.exec(`CREATE TABLE listed (id bigint PRIMARY KEY, email text); INSERT INTO listed VALUES (1, 'a@example.com');
     CREATE TABLE forgotten (id bigint PRIMARY KEY)`);
   const pipeline = await catalogPipeline(t, { partitions: 2 });
-  const commands = await commandsFor(t, pipeline);
+  const commands = await commandsFor(pipeline);
   await pipeline.start(metadataSync({ input: pipeline.input, output: pipeline.output, commands }));
   await pipeline.start(indexer({ input: pipeline.output }, pipeline.alias));
   const dir = mkdtempSync(join(tmpdir(), 'steward-sources-'));

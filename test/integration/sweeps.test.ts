@@ -34,7 +34,7 @@ const applied = (pipeline: CatalogPipeline, count: number): Promise<number> =>
  */
 async function catalog(t: TestContext, events: readonly ChangeEvent[], options: { commands?: boolean } = {}) {
   const pipeline = await catalogPipeline(t);
-  const commands = options.commands ? await commandsFor(t, pipeline) : undefined;
+  const commands = options.commands ? await commandsFor(pipeline) : undefined;
   await pipeline.start(
     metadataSync({ input: pipeline.input, output: pipeline.output, ...(commands && { commands }) }),
   );
