@@ -209,6 +209,8 @@ export interface ApiServerOptions {
   readonly checks: Readonly<Record<string, Check>>;
   /** The consumer groups whose progress the index reflects: their freshness is every answer's watermark. */
   readonly freshnessGroups: readonly string[];
+  /** Copies of the topics the API publishes to (test suites); the production ones unless set. */
+  readonly topics?: ApiDependencyOptions['topics'];
 }
 
 /** The query API on API_HOST:API_PORT (wiring only: the app is api/app.ts). */
@@ -227,6 +229,7 @@ export async function startApi(options: ApiServerOptions): Promise<{ port: numbe
     logger,
     freshnessGroups: options.freshnessGroups,
     lineageGraphMaxEdges: config.lineage.graphMaxEdges,
+    ...(options.topics && { topics: options.topics }),
   });
   await dependencies.start();
   const app = await buildApp(dependencies.deps, {

@@ -17,7 +17,7 @@ import type { RuntimeHooks } from '../runtime/batch-applier.ts';
 import { startProcessor, type RunningProcessor } from '../runtime/processor-runtime.ts';
 import { startNotifier } from '../notifier/notifier.ts';
 import { startTimers, type TimerParts } from '../scheduler/start.ts';
-import { startApi } from './api-server.ts';
+import { startApi, type ApiServerOptions } from './api-server.ts';
 
 export interface ProcessOptions {
   readonly config: Config;
@@ -26,7 +26,11 @@ export interface ProcessOptions {
   /** The scheduler and/or the sweeps, in this process too (`steward run scheduler|sweeps`, `start`). */
   readonly timers?: TimerParts & { readonly topic: TopicDeclaration; readonly commands: TopicDeclaration };
   /** The query API, in this process too (`steward run api`, `start`); its answers report these groups' freshness. */
-  readonly api?: { readonly freshnessGroups: readonly string[] };
+  readonly api?: {
+    readonly freshnessGroups: readonly string[];
+    /** Copies of the topics it publishes to (test suites); the production ones unless set. */
+    readonly topics?: ApiServerOptions['topics'];
+  };
   /** The notifier, in this process too (`steward run notifier`, `start`). */
   readonly notifier?: { readonly alerts: TopicDeclaration };
   /** Bound on a graceful stop; past it the process exits non-zero. */
@@ -170,6 +174,7 @@ export async function runProcesses(
         codec,
         checks: dependencies.checks,
         freshnessGroups: options.api.freshnessGroups,
+        ...(options.api.topics && { topics: options.api.topics }),
       }),
     );
   }
