@@ -10,8 +10,6 @@
  * asset URNs), a warm-up, then `--seconds` at `--rate` requests per second. Everything created is removed
  * at the end, also on failure or Ctrl-C.
  */
-import { fork, spawn, type ChildProcess } from 'node:child_process';
-import { createServer } from 'node:net';
 import { setTimeout as sleep } from 'node:timers/promises';
 import type { Client } from '@elastic/elasticsearch';
 import { Command } from 'commander';
@@ -24,7 +22,6 @@ import { toAvro } from '../src/contract/avro.ts';
 import type { ChangeEvent } from '../src/domain/change-event.ts';
 import type { ProcessorDefinition } from '../src/domain/processor.ts';
 import type { TopicDeclaration } from '../src/domain/topic.ts';
-import { projectRoot } from '../src/paths.ts';
 import { RuntimeMetrics } from '../src/runtime/metrics.ts';
 import type { RunningProcessor } from '../src/runtime/processor-runtime.ts';
 import { complianceProcessor } from '../processors/compliance/processor.ts';
@@ -32,8 +29,9 @@ import { indexer } from '../processors/indexer/processor.ts';
 import { metadataSync } from '../processors/metadata-sync/processor.ts';
 import { qualityProcessor } from '../processors/quality/processor.ts';
 import { alerts, assets, changes, commands, compliance, dlq, quality, retry } from '../topics/index.ts';
-import type { LoadRequest, LoadResult } from './api-load.ts';
-import { integer, machine, progress, rate, runBench, withSearchPath, writeResult } from './common.ts';
+import type { LoadResult } from './api-load.ts';
+import { ENDPOINTS, phase, queries, startApi, type Endpoint, type PhaseResult } from './api-shared.ts';
+import { integer, machine, progress, rate, runBench, writeResult } from './common.ts';
 import {
   createTopics,
   eventsCounted,
@@ -42,15 +40,13 @@ import {
   type Bench as BaseBench,
 } from './harness.ts';
 import type { Machine } from './report.ts';
-import { pick, prng, workload, type Workload } from './workload.ts';
+import { workload, type Workload } from './workload.ts';
 
 const PARTITIONS = 6;
 const COLUMNS = 20;
 const PRODUCE_BATCH = 1000;
 /** During the ingest phase, the producer keeps this many events ahead of metadata-sync: always saturated. */
 const INGEST_BACKLOG = 20_000;
-const WARMUP_SECONDS = 3;
-const CONNECTIONS = 16;
 
 interface Options {
   readonly assets: number;
@@ -230,19 +226,6 @@ async function load(
   return (performance.now() - began) / 1000;
 }
 
-async function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const server = createServer();
-    server.once('error', reject);
-    server.listen(0, '127.0.0.1', () => {
-      const address = server.address();
-      server.close(() =>
-        typeof address === 'object' && address ? resolve(address.port) : reject(new Error('no port')),
-      );
-    });
-  });
-}
-
 /**
  * Waits until no processor has taken an event for `quietMs`: the index holding every asset is not the end
  * of the load (compliance and quality results are still re-indexing them), and "idle" must be idle.
@@ -266,162 +249,6 @@ async function settle(bench: Bench, pipeline: Pipeline, quietMs = 5000): Promise
     if (performance.now() - began > 30 * 60_000) throw new Error('the pipeline did not settle in 30 min');
   }
   return (performance.now() - began - quietMs) / 1000;
-}
-
-/** `steward run api` in a child process, on the bench's PostgreSQL schema and index. */
-async function startApi(bench: Bench, pipeline: Pipeline): Promise<{ url: string; child: ChildProcess }> {
-  const port = await freePort();
-  const child = spawn(
-    process.execPath,
-    ['--disable-warning=TimeoutNegativeWarning', 'src/bin/steward.ts', 'run', 'api'],
-    {
-      cwd: projectRoot(),
-      env: {
-        ...process.env,
-        DATABASE_URL: withSearchPath(bench.config.postgres.url, bench.schema),
-        ELASTICSEARCH_INDEX_PREFIX: pipeline.prefix,
-        API_PORT: String(port),
-        API_HOST: '127.0.0.1',
-        API_AUTH: 'open',
-        API_RATE_LIMIT_MAX: '1000000',
-        METRICS_PORT: '0',
-        LOG_LEVEL: 'warn',
-      },
-      stdio: ['ignore', 'ignore', 'inherit'],
-    },
-  );
-  // Should this process die without its cleanup, the API goes with it.
-  process.once('exit', () => child.kill('SIGKILL'));
-  bench.cleanup.defer('stop the API', async () => {
-    if (child.exitCode !== null) return;
-    const exited = new Promise((resolve) => child.once('exit', resolve));
-    child.kill('SIGTERM');
-    await Promise.race([exited, sleep(15_000)]);
-  });
-  const url = `http://127.0.0.1:${String(port)}`;
-  for (let i = 0; i < 300; i++) {
-    bench.signal.throwIfAborted();
-    if (child.exitCode !== null) throw new Error(`the API exited with ${String(child.exitCode)}`);
-    const ok = await fetch(`${url}/healthz`).then(
-      (r) => r.ok,
-      () => false,
-    );
-    if (ok) return { url, child };
-    await sleep(200);
-  }
-  throw new Error('the API did not answer /healthz within 60 s');
-}
-
-/** Distinct requests per endpoint, seeded: searches with words, filters and sorts; prefixes; URNs. */
-function queries(catalog: Workload, count: number): Record<Endpoint, string[]> {
-  const random = prng(7);
-  const words = [
-    ...new Set(
-      catalog.assets.flatMap((a) => [
-        ...a.name.split('_'),
-        ...(a.columns ?? []).flatMap((c) => c.name.split('_')),
-      ]),
-    ),
-  ].filter((w) => w.length > 2);
-  const owners = [...new Set(catalog.assets.flatMap((a) => a.owners))];
-  const filters = [
-    () => '',
-    () => `&owner=${encodeURIComponent(pick(owners, random))}`,
-    () => '&tag=tier1',
-    () => '&class=email',
-    () => '&sensitivity=restricted&sensitivity=confidential',
-    () => '&hasOpenViolations=true',
-    () => '&type=table&platform=postgres',
-  ];
-  const sorts = ['', '&sort=name', '&sort=updated', '&sort=quality'];
-  const distinct = (make: () => string): string[] => {
-    const out = new Set<string>();
-    for (let tries = 0; out.size < count && tries < count * 50; tries++) out.add(make());
-    return [...out];
-  };
-  const search = distinct(() => {
-    const terms = Array.from({ length: 1 + Math.floor(random() * 2) }, () => pick(words, random));
-    if (random() < 0.15) terms.push(String(Math.floor(random() * catalog.assets.length)));
-    return `/v1/search?q=${encodeURIComponent(terms.join(' '))}${pick(filters, random)()}${pick(sorts, random)}`;
-  });
-  const autocomplete = distinct(() => {
-    const source = random() < 0.5 ? pick(catalog.assets, random).name : pick(words, random);
-    return `/v1/autocomplete?prefix=${encodeURIComponent(source.slice(0, 2 + Math.floor(random() * 8)))}`;
-  });
-  const detail = distinct(() => `/v1/assets/${encodeURIComponent(pick(catalog.assets, random).urn)}`);
-  return { search, autocomplete, detail };
-}
-
-type Endpoint = 'search' | 'autocomplete' | 'detail';
-const ENDPOINTS: readonly Endpoint[] = ['search', 'autocomplete', 'detail'];
-
-function offer(request: LoadRequest): Promise<LoadResult> {
-  return new Promise((resolve, reject) => {
-    const child = fork(new URL('./api-load.ts', import.meta.url), {
-      execArgv: ['--disable-warning=TimeoutNegativeWarning'],
-      stdio: ['ignore', 'inherit', 'inherit', 'ipc'],
-    });
-    child.once('message', (result: LoadResult) => resolve(result));
-    child.once('exit', (code) => {
-      if (code !== 0) reject(new Error(`the load generator exited with ${String(code)}`));
-    });
-    child.send(request);
-  });
-}
-
-async function cacheCounts(url: string): Promise<{ hit: number; other: number }> {
-  const text = await (await fetch(`${url}/metrics`)).text();
-  let hit = 0;
-  let other = 0;
-  for (const match of text.matchAll(
-    /^steward_api_cache_requests_total\{[^}]*result="(\w+)"[^}]*\} (\d+)/gm,
-  )) {
-    if (match[1] === 'hit') hit += Number(match[2]);
-    else other += Number(match[2]);
-  }
-  return { hit, other };
-}
-
-interface PhaseResult {
-  readonly endpoints: Record<Endpoint, LoadResult>;
-  /** Share of asset-detail reads served from the cache during the measured detail run. */
-  readonly detailCacheHitRatio: number | null;
-  /** Change events metadata-sync applied per second during the phase (0 when idle). */
-  readonly ingestEventsPerSecond: number;
-}
-
-async function phase(
-  api: string,
-  requests: Record<Endpoint, string[]>,
-  options: Options,
-  during: { started(): void; stopped(): Promise<number> } | undefined,
-): Promise<PhaseResult> {
-  during?.started();
-  const began = performance.now();
-  const endpoints = {} as Record<Endpoint, LoadResult>;
-  let detailCacheHitRatio: number | null = null;
-  for (const endpoint of ENDPOINTS) {
-    const request = { url: api, paths: requests[endpoint], connections: CONNECTIONS, rate: options.rate };
-    await offer({ ...request, seconds: WARMUP_SECONDS });
-    const before = await cacheCounts(api);
-    endpoints[endpoint] = await offer({ ...request, seconds: options.seconds });
-    const after = await cacheCounts(api);
-    if (endpoint === 'detail') {
-      const hits = after.hit - before.hit;
-      const total = hits + after.other - before.other;
-      detailCacheHitRatio = total ? hits / total : null;
-    }
-    progress(
-      `  ${endpoint}: p50 ${endpoints[endpoint].p50Ms} ms, p99 ${endpoints[endpoint].p99Ms} ms at ` +
-        `${rate(endpoints[endpoint].achievedRate)} req/s`,
-    );
-  }
-  const applied = during ? await during.stopped() : 0;
-  return {
-    endpoints,
-    detailCacheHitRatio,
-    ingestEventsPerSecond: applied / ((performance.now() - began) / 1000),
-  };
 }
 
 /** Produces updates as fast as metadata-sync takes them (a backlog is always waiting) until stopped. */

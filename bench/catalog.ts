@@ -7,7 +7,6 @@
  */
 import { randomBytes } from 'node:crypto';
 import { setTimeout as sleep } from 'node:timers/promises';
-import type { Client } from '@elastic/elasticsearch';
 import { Command } from 'commander';
 import { Partitioners, type Producer } from 'kafkajs';
 import { Registry } from 'prom-client';
@@ -22,10 +21,7 @@ import type { TopicDeclaration } from '../src/domain/topic.ts';
 import { createLogger } from '../src/observability/logger.ts';
 import { RuntimeMetrics } from '../src/runtime/metrics.ts';
 import type { RunningProcessor } from '../src/runtime/processor-runtime.ts';
-import { toDocument } from '../processors/indexer/document.ts';
 import { indexer } from '../processors/indexer/processor.ts';
-import { toAssetEvent, type SyncState } from '../processors/metadata-sync/asset-event.ts';
-import { mergeChange } from '../processors/metadata-sync/merge.ts';
 import { metadataSync } from '../processors/metadata-sync/processor.ts';
 import { assets, changes, dlq, retry } from '../topics/index.ts';
 import { Cleanup, integer, machine, progress, rate, runBench, until, writeResult } from './common.ts';
@@ -36,6 +32,7 @@ import {
   startBenchProcessor,
   type Bench as BaseBench,
 } from './harness.ts';
+import { expectedOf, measureFreshness, searchable, type Expected, type Freshness } from './index-check.ts';
 import { median, type Machine } from './report.ts';
 import { workload, type Workload } from './workload.ts';
 
@@ -47,9 +44,6 @@ const PRODUCE_BATCH = 1000;
 const FRESHNESS_LOAD = 0.5;
 const FRESHNESS_SECONDS = 15;
 const SAMPLE_EVERY = 10;
-const TICK_MS = 100;
-const SEARCH_POLL_MS = 25;
-const FRESHNESS_TIMEOUT_MS = 60_000;
 
 interface Options {
   readonly events: number;
@@ -69,54 +63,6 @@ function parseOptions(): Options {
 
 type Bench = BaseBench & { readonly brokers: number };
 
-/** What metadata-sync will emit for a sequence of events, folded in memory with its own pure functions. */
-interface Expected {
-  /** One write per assets-topic record (a workload of upserts has no tombstones), in order. */
-  readonly writes: readonly Omit<DocumentWrite, 'index'>[];
-  readonly assets: number;
-  /** Sum of the final revisions: the index has caught up when its `revision` sum equals it. */
-  readonly revisionSum: number;
-}
-
-function expectedOf(events: readonly ChangeEvent[]): Expected {
-  const states = new Map<string, SyncState>();
-  const writes: Omit<DocumentWrite, 'index'>[] = [];
-  for (const event of events) {
-    const before = states.get(event.asset.urn);
-    const merged = mergeChange(before?.asset, event);
-    if (!merged.changed) continue;
-    const previous = before?.schemaVersion ?? 0;
-    const next: SyncState = {
-      asset: merged.state,
-      schemaVersion: merged.schemaChanged ? previous + 1 : previous,
-    };
-    states.set(event.asset.urn, next);
-    const value = toAssetEvent(next);
-    writes.push({
-      id: value.urn,
-      version: value.revision,
-      document: value.deleted ? null : toDocument(value),
-    });
-  }
-  let revisionSum = 0;
-  for (const state of states.values()) revisionSum += toAssetEvent(state).revision;
-  return { writes, assets: states.size, revisionSum };
-}
-
-/** Count and `revision` sum of the alias as search sees it now (no forced refresh). */
-async function searchable(es: Client, alias: string): Promise<{ count: number; revisionSum: number }> {
-  const response = await es.search({
-    index: alias,
-    size: 0,
-    track_total_hits: true,
-    aggs: { revisions: { sum: { field: 'revision' } } },
-  });
-  const total = response.hits.total;
-  const count = typeof total === 'number' ? total : (total?.value ?? 0);
-  const agg = response.aggregations?.['revisions'] as { value?: number | null } | undefined;
-  return { count, revisionSum: agg?.value ?? 0 };
-}
-
 async function untilSearchable(
   bench: Bench,
   alias: string,
@@ -125,7 +71,7 @@ async function untilSearchable(
 ): Promise<number> {
   return until(
     async () => {
-      const { count, revisionSum } = await searchable(bench.es, alias);
+      const { assets: count, revisionSum } = await searchable(bench.es, alias);
       return count === expected.assets ? revisionSum : Math.min(revisionSum, expected.revisionSum - 1);
     },
     expected.revisionSum,
@@ -343,119 +289,6 @@ async function measureRaw(bench: Bench, tag: string, expected: Expected, batchSi
   };
 }
 
-interface Freshness {
-  readonly offeredEventsPerSecond: number;
-  readonly achievedEventsPerSecond: number;
-  readonly seconds: number;
-  readonly events: number;
-  readonly samples: number;
-  readonly unresolved: number;
-  readonly p50Ms: number;
-  readonly p95Ms: number;
-  readonly p99Ms: number;
-  readonly maxMs: number;
-}
-
-function percentile(sorted: readonly number[], p: number): number {
-  if (!sorted.length) return NaN;
-  return sorted[Math.min(sorted.length - 1, Math.ceil((p / 100) * sorted.length) - 1)] ?? NaN;
-}
-
-/**
- * (c): events at `offered` events/s for FRESHNESS_SECONDS, continuing the workload's sequence (later
- * timestamps, so every one changes its asset). For 1 in SAMPLE_EVERY, the time from just before its send to
- * the first search (no forced refresh) whose hit carries its lastModifiedAt or a later one.
- */
-async function measureFreshness(
-  bench: Bench,
-  pipeline: Pipeline,
-  stream: Iterator<ChangeEvent>,
-  offered: number,
-): Promise<Freshness> {
-  const pending = new Map<string, { at: number; lastModified: number }[]>();
-  const latencies: number[] = [];
-  const phase = { producing: true, stoppedAt: Infinity };
-  let samples = 0;
-  const poller = (async (): Promise<void> => {
-    const deadline = (): boolean =>
-      !phase.producing && performance.now() > phase.stoppedAt + FRESHNESS_TIMEOUT_MS;
-    while ((phase.producing || pending.size) && !deadline()) {
-      bench.signal.throwIfAborted();
-      if (pending.size) {
-        const ids = [...pending.keys()];
-        const response = await bench.es.search<{ lastModifiedAt?: string }>({
-          index: pipeline.alias,
-          size: ids.length,
-          _source: ['lastModifiedAt'],
-          query: { ids: { values: ids } },
-        });
-        const now = performance.now();
-        for (const hit of response.hits.hits) {
-          const waiting = pending.get(hit._id ?? '');
-          const seen = Date.parse(hit._source?.lastModifiedAt ?? '');
-          if (!waiting || !Number.isFinite(seen)) continue;
-          const left = waiting.filter((s) => {
-            if (s.lastModified > seen) return true;
-            latencies.push(now - s.at);
-            return false;
-          });
-          if (left.length) pending.set(hit._id ?? '', left);
-          else pending.delete(hit._id ?? '');
-        }
-      }
-      await sleep(SEARCH_POLL_MS, undefined, { signal: bench.signal });
-    }
-  })();
-  void poller.catch(() => undefined); // awaited below; no unhandled rejection meanwhile
-  const began = performance.now();
-  let sent = 0;
-  try {
-    for (let tick = 1; tick * TICK_MS <= FRESHNESS_SECONDS * 1000; tick++) {
-      const due = Math.floor((offered * tick * TICK_MS) / 1000) - sent;
-      const batch: ChangeEvent[] = [];
-      for (let i = 0; i < due; i++) {
-        const next = stream.next();
-        if (next.done) break;
-        batch.push(next.value);
-      }
-      if (batch.length) {
-        const messages = await encode(bench, pipeline.input, batch);
-        const at = performance.now();
-        batch.forEach((event, i) => {
-          if ((sent + i) % SAMPLE_EVERY) return;
-          samples++;
-          const list = pending.get(event.asset.urn) ?? [];
-          list.push({ at, lastModified: Date.parse(event.asset.lastModifiedAt ?? '') });
-          pending.set(event.asset.urn, list);
-        });
-        await pipeline.producer.send({ topic: pipeline.input.name, messages, acks: -1 });
-        sent += batch.length;
-      }
-      const wait = began + tick * TICK_MS - performance.now();
-      if (wait > 0) await sleep(wait, undefined, { signal: bench.signal });
-    }
-  } finally {
-    phase.producing = false;
-    phase.stoppedAt = performance.now();
-  }
-  const seconds = (phase.stoppedAt - began) / 1000;
-  await poller;
-  await failOnDead(pipeline);
-  const sorted = latencies.sort((a, b) => a - b);
-  return {
-    offeredEventsPerSecond: offered,
-    achievedEventsPerSecond: sent / seconds,
-    seconds,
-    events: sent,
-    samples,
-    unresolved: samples - sorted.length,
-    p50Ms: percentile(sorted, 50),
-    p95Ms: percentile(sorted, 95),
-    p99Ms: percentile(sorted, 99),
-    maxMs: sorted.at(-1) ?? NaN,
-  };
-}
-
 interface CatalogResult {
   readonly benchmark: 'catalog';
   readonly finishedAt: string;
@@ -571,7 +404,24 @@ async function main(options: Options): Promise<void> {
       if (r === options.repetitions) {
         const offered = FRESHNESS_LOAD * median(pipelineRuns.map((p) => p.eventsPerSecond));
         progress(`(c) freshness: ${rate(offered)} events/s for ${FRESHNESS_SECONDS} s`);
-        freshness = await measureFreshness(bench, pipeline, stream, offered);
+        freshness = await measureFreshness(
+          {
+            es: bench.es,
+            alias: pipeline.alias,
+            signal: bench.signal,
+            send: async (sent, timestamp) => {
+              const messages = await encode(bench, pipeline.input, sent);
+              await pipeline.producer.send({
+                topic: pipeline.input.name,
+                messages: messages.map((m) => ({ ...m, timestamp: String(timestamp) })),
+                acks: -1,
+              });
+            },
+            check: () => failOnDead(pipeline),
+          },
+          stream,
+          { offered, seconds: FRESHNESS_SECONDS, sampleEvery: SAMPLE_EVERY },
+        );
       }
       await pipeline.stop();
       const batchSize = Math.max(1, Math.round(run.indexerEventsPerBatch));
