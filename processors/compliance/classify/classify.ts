@@ -98,6 +98,27 @@ function confidenceOf(strength: Strength, fraction: number, named: boolean): num
   return round(Math.min(1, base + 0.45 * fraction));
 }
 
+/** Share of the values a class's detector must accept when the column's name does not suggest it. */
+const needed = 0.8;
+
+/**
+ * The values `accept` takes, in order; undefined as soon as `hopeless(n)` holds for n = how many could
+ * still be accepted (the values not refused yet), i.e. when the caller's threshold is out of reach.
+ */
+function acceptedUntil(
+  values: readonly string[],
+  accept: (value: string) => boolean,
+  hopeless: (atMost: number) => boolean,
+): string[] | undefined {
+  const accepted: string[] = [];
+  let atMost = values.length;
+  for (const value of values) {
+    if (accept(value)) accepted.push(value);
+    else if (hopeless(--atMost)) return undefined;
+  }
+  return accepted;
+}
+
 /** The column's classes, most confident first (usually one; none for most columns). */
 export function classifyColumn(column: ColumnInput, options: ClassifyOptions): Classification[] {
   const values = valuesOf(column.samples);
@@ -158,8 +179,17 @@ export function classifyColumn(column: ColumnInput, options: ClassifyOptions): C
     if (!signal && (detector.strength === 'shape' || (detector.strength === 'pattern' && otherIdentifier)))
       continue;
     const test = (signal && withName[cls]) || detector.test;
-    const strict = values.filter((v) => test(v, options));
     const { support } = detector;
+    // Without a name signal the class needs 80 % of the values (below half, support does not count): once
+    // the values refused put that out of reach, the rest need not be tested. The outcome is the same.
+    const strict = signal
+      ? values.filter((v) => test(v, options))
+      : acceptedUntil(
+          values,
+          (v) => test(v, options),
+          (left) => (support ? left * 2 < values.length : left / values.length < needed),
+        );
+    if (!strict) continue;
     const matches =
       support && (signal || strict.length * 2 >= values.length)
         ? values.filter((v) => test(v, options) || support(v))
@@ -186,7 +216,6 @@ export function classifyColumn(column: ColumnInput, options: ClassifyOptions): C
       }
       continue;
     }
-    const needed = 0.8;
     if (fraction !== null && fraction >= needed)
       results.push({
         class: cls,
