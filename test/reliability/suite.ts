@@ -303,13 +303,19 @@ export class Suite {
     for (const consumer of this.#consumers) await step('stop a consumer', () => consumer.disconnect());
     for (const group of [...this.groups, `${this.fixture.groupPrefix}.driver`])
       await step(`delete group ${group}`, async () => {
-        try {
-          await this.admin.deleteGroups([group]);
-        } catch (error) {
-          // kafkajs reports each group's own error; name it (a group that never committed does not exist).
-          const groups = (error as { groups?: { error?: { type?: string } }[] }).groups;
-          const type = groups?.[0]?.error?.type;
-          if (type !== 'GROUP_ID_NOT_FOUND') throw new Error(type ?? (error as Error).message);
+        // Members that just left may still be listed while the coordinator rebalances: retry a while.
+        for (let attempt = 1; ; attempt++) {
+          try {
+            return await this.admin.deleteGroups([group]);
+          } catch (error) {
+            // kafkajs reports each group's own error (a group that never committed does not exist).
+            const groups = (error as { groups?: { error?: { type?: string } }[] }).groups;
+            const type = groups?.[0]?.error?.type;
+            if (type === 'GROUP_ID_NOT_FOUND') return;
+            if (type !== 'NON_EMPTY_GROUP' || attempt === 10)
+              throw new Error(type ?? (error as Error).message);
+            await sleep(2000);
+          }
         }
       });
     await step('delete the topics', () =>
