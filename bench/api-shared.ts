@@ -9,7 +9,7 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import type { Asset } from '../src/domain/change-event.ts';
 import { projectRoot } from '../src/paths.ts';
 import type { LoadRequest, LoadResult } from './api-load.ts';
-import { progress, rate, withSearchPath } from './common.ts';
+import { killOnExit, progress, rate, withSearchPath } from './common.ts';
 import type { Bench } from './harness.ts';
 import { pick, prng } from './workload.ts';
 
@@ -55,8 +55,7 @@ export async function startApi(
       stdio: ['ignore', 'ignore', 'inherit'],
     },
   );
-  // Should this process die without its cleanup, the API goes with it.
-  process.once('exit', () => child.kill('SIGKILL'));
+  killOnExit(child);
   bench.cleanup.defer('stop the API', async () => {
     if (child.exitCode !== null) return;
     const exited = new Promise((resolve) => child.once('exit', resolve));

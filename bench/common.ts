@@ -1,5 +1,5 @@
 /** Helpers shared by the benchmarks (bench/runtime.ts, bench/catalog.ts). */
-import { execFileSync } from 'node:child_process';
+import { execFileSync, type ChildProcess } from 'node:child_process';
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { createRequire } from 'node:module';
@@ -132,4 +132,21 @@ export function runBench(main: () => Promise<void>): void {
       process.exitCode = 1;
     })
     .finally(() => setTimeout(() => process.exit(), 5000).unref());
+}
+
+const orphans = new Set<ChildProcess>();
+let exitHook = false;
+
+/**
+ * Should this process die without its cleanup, `child` goes with it (SIGKILL on exit). One exit listener
+ * for every child, however many a run starts; a child that exited is forgotten.
+ */
+export function killOnExit(child: ChildProcess): void {
+  orphans.add(child);
+  child.once('exit', () => orphans.delete(child));
+  if (exitHook) return;
+  exitHook = true;
+  process.once('exit', () => {
+    for (const orphan of orphans) orphan.kill('SIGKILL');
+  });
 }

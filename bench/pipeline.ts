@@ -25,6 +25,7 @@ import {
   Cleanup,
   deleteSubject,
   integer,
+  killOnExit,
   machine,
   progress,
   rate,
@@ -322,7 +323,7 @@ async function setUp(bench: Bench, monitor: ResourceMonitor, mode: Mode, tag: st
       },
       stdio: ['ignore', 'ignore', 'inherit'],
     });
-    process.once('exit', () => child.kill('SIGKILL'));
+    killOnExit(child);
     children.push({ role, child });
     if (child.pid !== undefined) monitor.trackPid(role, child.pid);
   }
