@@ -21,13 +21,12 @@ import { createHash } from 'node:crypto';
 import {
   validateChangeEvent,
   type Asset,
-  type AssetColumn,
   type ChangeEvent,
   type ColumnProfile,
   type ValueType,
 } from '../src/domain/change-event.ts';
 import { datasetUrn } from '../src/domain/urn.ts';
-import { pick, prng } from './workload.ts';
+import { pick, pickColumns, prng } from './workload.ts';
 
 export interface GovernanceOptions {
   readonly assets: number;
@@ -474,31 +473,7 @@ function tables(options: GovernanceOptions, o: Settings): TableSpec[] {
     const schema = pick(SCHEMAS, random);
     const name = `${schema}_${prefix}_${i}`;
     const count = o.minColumns + Math.floor(random() * (o.maxColumns - o.minColumns + 1));
-    const chosen = new Set<number>();
-    while (chosen.size < Math.min(count - 1, POOL.length)) chosen.add(Math.floor(random() * POOL.length));
-    const specs = [...chosen].sort((a, b) => a - b).flatMap((k) => POOL[k] ?? []);
-    const id: AssetColumn = {
-      name: 'id',
-      type: 'bigint',
-      nullable: false,
-      description: 'Surrogate key',
-      tags: [],
-      ordinal: 1,
-      primaryKey: true,
-      unique: true,
-    };
-    const columns = [
-      id,
-      ...specs.map((s, c): AssetColumn => ({
-        name: s.name,
-        type: s.type,
-        nullable: s.nullable,
-        description: s.description,
-        tags: [...(s.tags ?? [])],
-        ordinal: c + 2,
-        ...(s.unique && { unique: true }),
-      })),
-    ];
+    const { specs, columns } = pickColumns(POOL, count, random);
     return {
       asset: {
         urn: datasetUrn({ platform: 'postgres', instance: 'prod-eu', path: ['shop', schema, name] }),

@@ -20,7 +20,7 @@ export interface WorkloadOptions {
   readonly seed?: number;
 }
 
-interface ColumnSpec {
+export interface ColumnSpec {
   readonly name: string;
   readonly type: string;
   readonly nullable: boolean;
@@ -124,10 +124,21 @@ export function pick<T>(items: readonly T[], random: () => number): T {
 function columnsFor(count: number, random: () => number): AssetColumn[] {
   if (count < 1 || count > COLUMN_POOL.length + 1)
     throw new Error(`columns must be 1-${COLUMN_POOL.length + 1}`);
-  // Choose count-1 distinct columns, keeping the pool's order (as a table definition would).
+  return pickColumns(COLUMN_POOL, count, random).columns;
+}
+
+/**
+ * An `id` primary key and count-1 distinct columns of `pool` (all of it when smaller), in the pool's order
+ * as a table definition would have them; `specs` are the chosen entries, in the same order.
+ */
+export function pickColumns<S extends ColumnSpec>(
+  pool: readonly S[],
+  count: number,
+  random: () => number,
+): { specs: S[]; columns: AssetColumn[] } {
   const chosen = new Set<number>();
-  while (chosen.size < count - 1) chosen.add(Math.floor(random() * COLUMN_POOL.length));
-  const specs = [...chosen].sort((a, b) => a - b).flatMap((i) => COLUMN_POOL[i] ?? []);
+  while (chosen.size < Math.min(count - 1, pool.length)) chosen.add(Math.floor(random() * pool.length));
+  const specs = [...chosen].sort((a, b) => a - b).flatMap((i) => pool[i] ?? []);
   const id: AssetColumn = {
     name: 'id',
     type: 'bigint',
@@ -138,7 +149,7 @@ function columnsFor(count: number, random: () => number): AssetColumn[] {
     primaryKey: true,
     unique: true,
   };
-  return [
+  const columns = [
     id,
     ...specs.map((spec, i): AssetColumn => ({
       name: spec.name,
@@ -150,6 +161,7 @@ function columnsFor(count: number, random: () => number): AssetColumn[] {
       ...(spec.unique && { unique: true }),
     })),
   ];
+  return { specs, columns };
 }
 
 /** One asset per URN: `shop.<schema>.<table>` on postgres/prod-eu. */

@@ -8,6 +8,7 @@ import { ownedPid, stopProcess } from '../../src/stack/processes.ts';
 import type { ServiceName } from '../../src/stack/service.ts';
 import { localStack, up } from '../../src/stack/stack.ts';
 import { seededRandom } from '../../src/domain/seeded-random.ts';
+import type { FaultMode, FaultProxy } from './fault-proxy.ts';
 import type { Suite } from './suite.ts';
 
 export interface Scenario {
@@ -35,6 +36,21 @@ async function restartService(name: ServiceName, log: (line: string) => void): P
   log(`${name} ${how} (pid ${pid})`);
   await up(stack, () => undefined);
   log(`${name} restarted in ${((Date.now() - began) / 1000).toFixed(1)} s`);
+}
+
+/** Puts `proxy` in `mode` for `ms`, then lets traffic pass again. */
+async function away(
+  proxy: FaultProxy,
+  name: string,
+  mode: FaultMode,
+  ms: number,
+  log: (line: string) => void,
+): Promise<void> {
+  proxy.set(mode);
+  log(`${name}: ${mode.kind === 'latency' ? `+${mode.ms} ms per chunk` : mode.kind} for ${ms / 1000} s`);
+  await sleep(ms);
+  proxy.set({ kind: 'pass' });
+  log(`${name}: reachable again`);
 }
 
 export const SCENARIOS: readonly Scenario[] = [
@@ -69,11 +85,7 @@ export const SCENARIOS: readonly Scenario[] = [
     via: 'kafka',
     async fault(suite, _windowMs, log) {
       await sleep(LEAD_MS);
-      suite.proxies.elasticsearch.set({ kind: 'blackhole' });
-      log('elasticsearch black-holed');
-      await sleep(OUTAGE_MS);
-      suite.proxies.elasticsearch.set({ kind: 'pass' });
-      log('elasticsearch reachable again');
+      await away(suite.proxies.elasticsearch, 'elasticsearch', { kind: 'blackhole' }, OUTAGE_MS, log);
       await restartService('elasticsearch', log);
     },
   },
@@ -83,14 +95,8 @@ export const SCENARIOS: readonly Scenario[] = [
     via: 'kafka',
     async fault(suite, _windowMs, log) {
       await sleep(LEAD_MS);
-      suite.proxies.postgres.set({ kind: 'latency', ms: 100 });
-      log('postgresql +100 ms per chunk for 10 s');
-      await sleep(10_000);
-      suite.proxies.postgres.set({ kind: 'blackhole' });
-      log('postgresql black-holed');
-      await sleep(OUTAGE_MS);
-      suite.proxies.postgres.set({ kind: 'pass' });
-      log('postgresql reachable again');
+      await away(suite.proxies.postgres, 'postgresql', { kind: 'latency', ms: 100 }, 10_000, log);
+      await away(suite.proxies.postgres, 'postgresql', { kind: 'blackhole' }, OUTAGE_MS, log);
     },
   },
   {
@@ -99,11 +105,7 @@ export const SCENARIOS: readonly Scenario[] = [
     via: 'http',
     async fault(suite, _windowMs, log) {
       await sleep(LEAD_MS);
-      suite.proxies.redis.set({ kind: 'reset' });
-      log('redis connections reset and refused');
-      await sleep(OUTAGE_MS);
-      suite.proxies.redis.set({ kind: 'pass' });
-      log('redis reachable again');
+      await away(suite.proxies.redis, 'redis', { kind: 'reset' }, OUTAGE_MS, log);
     },
   },
   {
