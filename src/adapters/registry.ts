@@ -83,8 +83,9 @@ export class TopicCodec {
   }
 
   /**
-   * Bytes that are not Confluent wire format, or name an unknown schema id, are permanent input errors;
-   * a registry that does not answer is transient (the record is fine, retry later).
+   * Bytes that are not Confluent wire format, name an unknown schema id (404) or do not decode with their
+   * schema are permanent input errors; a registry that does not answer, or answers anything but the
+   * schema or 404, is transient (the record is fine, retry later).
    */
   async decode(bytes: Buffer): Promise<unknown> {
     if (bytes.length < 5 || bytes[0] !== 0) {
@@ -103,7 +104,11 @@ export class TopicCodec {
           `schema id ${bytes.readInt32BE(1)} is not registered`,
           error,
         );
-      if (status !== undefined && status >= 500) throw new TransientError('schema registry error', error);
+      // Any other status is about the registry or the request, never the bytes: the registry's HTTP client
+      // (mappersmith) reports its own failures — a timeout, a refused or reset connection — as a status 400
+      // response. Dead-lettering on those would throw away valid records whenever the registry is slow.
+      if (status !== undefined)
+        throw new TransientError(`schema registry did not answer the lookup (status ${status})`, error);
       if (isRetriable(error)) throw new TransientError('schema registry unavailable', error);
       throw new InputError(
         'STW_DECODE_FAILED',
