@@ -131,6 +131,16 @@ async function runScenario(
     `${scenario.name}: ${caughtUp ? 'caught up' : 'NOT caught up'} in ${recoverySeconds.toFixed(1)} s; lost ${verdict.lost}, duplicated ${verdict.duplicated}, DLQ ${verdict.dlqFound}/${verdict.dlqExpected}${notReady.length ? `; not ready: ${notReady.join('; ')}` : ''}`,
   );
   for (const problem of verdict.problems) log(`  ${problem}`);
+  // A failure is explained by what the processes warned about: their last warnings and errors.
+  if (!caughtUp)
+    for (const instance of suite.instances) {
+      const lines = instance
+        .output()
+        .split('\n')
+        .filter((line) => /"level":"(warn|error|fatal)"/.test(line))
+        .slice(-8);
+      for (const line of lines) log(`  ${instance.name}: ${line.slice(0, 600)}`);
+    }
   return {
     scenario: scenario.name,
     events,
@@ -217,7 +227,7 @@ async function main(): Promise<void> {
   } finally {
     if (options.keepLogs) {
       mkdirSync(options.keepLogs, { recursive: true });
-      for (const instance of suite.instances)
+      for (const instance of [...suite.retired, ...suite.instances])
         writeFileSync(join(options.keepLogs, `${instance.name.replace('#', '-')}.log`), instance.output());
     }
     await suite.close();

@@ -64,6 +64,8 @@ export class Suite {
   readonly fixture: Omit<PartFixture, 'part'>;
   readonly topics: Readonly<Record<TopicRole, TopicDeclaration>>;
   readonly instances: Instance[] = [];
+  /** Instances killed and replaced, kept for their output (`--keep-logs`). */
+  readonly retired: Instance[] = [];
   readonly collected: Collected = { alerts: new Map(), letters: new Map() };
   readonly urls: {
     readonly kafka: string;
@@ -255,6 +257,7 @@ export class Suite {
     instance.child.kill('SIGKILL');
     await instance.exited;
     this.instances.splice(this.instances.indexOf(instance), 1);
+    this.retired.push(instance);
     return this.spawn(instance.part);
   }
 

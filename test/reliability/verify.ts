@@ -152,10 +152,12 @@ async function transitions(suite: Suite, tally: Tally): Promise<void> {
 function deadLetters(suite: Suite, sent: Sent, tally: Tally): { dlqExpected: number; dlqFound: number } {
   const groups = new Set(suite.groups);
   const found = new Map<string, Set<string>>();
+  const why = new Map<string, string>();
   for (const letter of suite.collected.letters.values()) {
     if (letter.topic !== suite.topics.changes.name || !groups.has(letter.group) || !letter.value) continue;
     if (!letter.errorMessage) tally.note('lost', 'dead letter without a reason', letter.id);
     const print = fingerprint(letter.value);
+    why.set(print, `${letter.errorCode}: ${letter.errorMessage.slice(0, 300)}`);
     found.set(print, (found.get(print) ?? new Set()).add(letter.group));
   }
   let dlqFound = 0;
@@ -166,7 +168,7 @@ function deadLetters(suite: Suite, sent: Sent, tally: Tally): { dlqExpected: num
       tally.note(
         'duplicated',
         'dead letter of a valid event',
-        `${print.slice(0, 12)} in ${[...byGroup].join(',')}`,
+        `${print.slice(0, 12)} in ${[...byGroup].join(',')} (${why.get(print) ?? '?'})`,
       );
   return { dlqExpected: sent.poison.length * CHANGE_CONSUMERS.length, dlqFound };
 }
