@@ -8,7 +8,7 @@
 import { createElasticsearch } from '../src/adapters/elasticsearch/client.ts';
 import { writeDocuments } from '../src/adapters/elasticsearch/document-sink.ts';
 import { createKafka } from '../src/adapters/kafka.ts';
-import { runProcessorProcess } from '../src/bin/run-processor.ts';
+import { runProcesses, runProcessorProcess } from '../src/bin/run-processor.ts';
 import { loadConfig } from '../src/config.ts';
 import { acceptChangeEvent } from '../src/contract/accept.ts';
 import { toAvro } from '../src/contract/avro.ts';
@@ -16,11 +16,10 @@ import type { ChangeEvent } from '../src/domain/change-event.ts';
 import { define, type DocumentWrite, type ProcessorDefinition } from '../src/domain/processor.ts';
 import type { TopicDeclaration } from '../src/domain/topic.ts';
 import { createLogger } from '../src/observability/logger.ts';
-import { complianceProcessor } from '../processors/compliance/processor.ts';
-import { indexer } from '../processors/indexer/processor.ts';
-import { metadataSync } from '../processors/metadata-sync/processor.ts';
-import { qualityProcessor } from '../processors/quality/processor.ts';
+import { boundProcessor, type PipelineProcessor } from '../processors/index.ts';
 import { alerts, assets, changes, commands, compliance, dlq, quality, retry } from '../topics/index.ts';
+
+const PIPELINE: readonly string[] = ['metadata-sync', 'compliance', 'quality', 'indexer'];
 
 export type StageRole =
   | 'metadata-sync'
@@ -165,37 +164,6 @@ function noops(spec: StageSpec): ProcessorDefinition {
   }
 }
 
-function processor(spec: StageSpec): ProcessorDefinition {
-  const t = stageTopics(spec);
-  const real = (() => {
-    switch (spec.role) {
-      case 'metadata-sync':
-        return metadataSync({ input: t.changes, output: t.assets, commands: t.commands });
-      case 'compliance':
-        return complianceProcessor({
-          changes: t.changes,
-          assets: t.assets,
-          commands: t.commands,
-          results: t.compliance,
-          alerts: t.alerts,
-        });
-      case 'quality':
-        return qualityProcessor({
-          changes: t.changes,
-          assets: t.assets,
-          compliance: t.compliance,
-          commands: t.commands,
-          output: t.quality,
-        });
-      case 'indexer':
-        return indexer({ input: t.assets, notices: [t.compliance, t.quality] }, spec.alias);
-      default:
-        return noops(spec);
-    }
-  })() as ProcessorDefinition;
-  return { ...real, group: spec.group };
-}
-
 /**
  * The raw ceiling's consumer: plain kafkajs with the processors' consumer settings, one bulk request per
  * fetched batch (writeDocuments, the runtime's sink), offsets committed after it. No decoding beyond
@@ -253,11 +221,11 @@ if (spec) {
   if (spec.role === 'raw-indexer') await rawIndexer(spec);
   else {
     const t = stageTopics(spec);
-    await runProcessorProcess(processor(spec), {
-      config: loadConfig(),
-      dlqTopic: t.dlq,
-      retryTopic: t.retry,
-    });
+    const options = { config: loadConfig(), dlqTopic: t.dlq, retryTopic: t.retry };
+    const real = spec.role as PipelineProcessor;
+    if (PIPELINE.includes(real))
+      await runProcesses([boundProcessor(real, t, { group: spec.group, alias: spec.alias })], options);
+    else await runProcessorProcess({ ...noops(spec), group: spec.group }, options);
   }
   process.send?.({ ready: true });
 }

@@ -3,14 +3,11 @@
  * consumer groups (STEWARD_FIXTURE, JSON: part, group prefix, topic names): the production processors and
  * the production process wiring (src/bin/run-processor.ts), so killing it is killing a real instance.
  */
-import { runProcesses, runProcessorProcess } from '../../src/bin/run-processor.ts';
+import { runProcesses } from '../../src/bin/run-processor.ts';
 import { loadConfig } from '../../src/config.ts';
 import { aliasName } from '../../src/domain/asset-document.ts';
 import type { TopicDeclaration } from '../../src/domain/topic.ts';
-import { complianceProcessor } from '../../processors/compliance/processor.ts';
-import { indexer } from '../../processors/indexer/processor.ts';
-import { metadataSync } from '../../processors/metadata-sync/processor.ts';
-import { qualityProcessor } from '../../processors/quality/processor.ts';
+import { boundProcessor } from '../../processors/index.ts';
 import * as topics from '../../topics/index.ts';
 
 export const PARTS = ['metadata-sync', 'compliance', 'quality', 'indexer', 'api'] as const;
@@ -50,61 +47,23 @@ async function main(): Promise<void> {
   ) as Record<TopicRole, TopicDeclaration>;
   const config = loadConfig();
   const options = { config, dlqTopic: t.dlq, retryTopic: t.retry, shutdownTimeoutMs: 20_000 };
-  const group = groupOf(fixture, fixture.part);
-  switch (fixture.part) {
-    case 'metadata-sync':
-      return runProcessorProcess(
-        { ...metadataSync({ input: t.changes, output: t.assets, commands: t.commands }), group },
-        options,
-      );
-    case 'compliance':
-      return runProcessorProcess(
-        {
-          ...complianceProcessor({
-            changes: t.changes,
-            assets: t.assets,
-            commands: t.commands,
-            results: t.compliance,
-            alerts: t.alerts,
-          }),
-          group,
-        },
-        options,
-      );
-    case 'quality':
-      return runProcessorProcess(
-        {
-          ...qualityProcessor({
-            changes: t.changes,
-            assets: t.assets,
-            compliance: t.compliance,
-            commands: t.commands,
-            output: t.quality,
-          }),
-          group,
-        },
-        options,
-      );
-    case 'indexer':
-      return runProcessorProcess(
-        {
-          ...indexer(
-            { input: t.assets, notices: [t.compliance, t.quality] },
-            aliasName(config.elasticsearch.indexPrefix),
-          ),
-          group,
-        },
-        options,
-      );
-    case 'api':
-      return runProcesses([], {
-        ...options,
-        api: {
-          freshnessGroups: PARTS.filter((p) => p !== 'api').map((p) => groupOf(fixture, p)),
-          topics: { changes: t.changes, commands: t.commands },
-        },
-      });
-  }
+  if (fixture.part !== 'api')
+    return runProcesses(
+      [
+        boundProcessor(fixture.part, t, {
+          group: groupOf(fixture, fixture.part),
+          alias: aliasName(config.elasticsearch.indexPrefix),
+        }),
+      ],
+      options,
+    );
+  return runProcesses([], {
+    ...options,
+    api: {
+      freshnessGroups: PARTS.filter((p) => p !== 'api').map((p) => groupOf(fixture, p)),
+      topics: { changes: t.changes, commands: t.commands },
+    },
+  });
 }
 
 if (process.env['STEWARD_FIXTURE']) await main();
